@@ -1,0 +1,100 @@
+"""What the home page shows each role: who they are and the part of the district they work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from cases.models import Category, Drive
+from communities.choices import Role
+from communities.models import Community, Compound, Road, StaffProfile, display_name
+from volunteers.models import BranchPairing, Volunteer
+
+
+@dataclass
+class HomeOverview:
+    """Everything the home page renders for one user."""
+
+    name: str
+    role: str | None
+    role_label: str
+    scope: str
+    figures: list[tuple[str, int]] = field(default_factory=list)
+    communities: list[Community] = field(default_factory=list)
+    roads: list[Road] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    drive: Drive | None = None
+
+
+def get_profile(user: AbstractBaseUser) -> StaffProfile | None:
+    """The user's staff profile, or None for an account without a role."""
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def home_overview(user: AbstractBaseUser) -> HomeOverview:
+    """Build the home page's content for this user in a fixed, small number of queries."""
+    profile = get_profile(user)
+    if profile is None:
+        return HomeOverview(
+            name=display_name(user),
+            role=None,
+            role_label=_("No role assigned"),
+            scope=_("Ask an administrator to give your account a role."),
+        )
+    overview = HomeOverview(
+        name=display_name(user),
+        role=profile.role,
+        role_label=profile.get_role_display(),
+        scope=profile.scope_label,
+    )
+    active_pairings = Prefetch(
+        "pairings",
+        queryset=BranchPairing.objects.filter(ends_on__isnull=True).select_related("branch"),
+        to_attr="active_pairings",
+    )
+    if profile.role == Role.STREET_STAFF:
+        street = profile.street
+        overview.communities = list(
+            Community.objects.filter(street=street)
+            .annotate(compound_total=Count("compounds", distinct=True))
+            .prefetch_related(active_pairings)
+        )
+        overview.figures = [
+            (_("Communities"), len(overview.communities)),
+            (_("Compounds and courtyards"), Compound.objects.filter(community__street=street).count()),
+            (_("Roads"), Road.objects.filter(street=street).count()),
+            (_("Volunteers"), Volunteer.objects.filter(community__street=street).count()),
+        ]
+    elif profile.role == Role.ROAD_CHIEF:
+        overview.roads = list(
+            profile.roads.select_related("street").annotate(unit_total=Count("frontage_units"))
+        )
+        overview.figures = [
+            (_("Roads in my charge"), len(overview.roads)),
+            (_("Frontage units on them"), sum(road.unit_total for road in overview.roads)),
+        ]
+    elif profile.role == Role.DEPT_OFFICER:
+        overview.categories = list(
+            Category.objects.filter(default_department=profile.department, is_active=True).select_related(
+                "campaign"
+            )
+        )
+        overview.figures = [(_("Problem categories my department leads"), len(overview.categories))]
+    else:
+        overview.drive = Drive.objects.prefetch_related("campaigns").order_by("-starts_on").first()
+        totals = Community.objects.aggregate(
+            communities=Count("id"),
+            paired=Count("pairings", filter=Q(pairings__ends_on__isnull=True)),
+        )
+        overview.figures = [
+            (_("Communities"), totals["communities"]),
+            (_("Communities with a paired party branch"), totals["paired"]),
+            (_("Volunteers"), Volunteer.objects.count()),
+        ]
+    return overview

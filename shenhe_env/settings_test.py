@@ -1,0 +1,22 @@
+"""Settings for the test suite: the production settings with a fixed key over plain HTTP.
+
+The suite runs with DEBUG off, as production does; only what a test client cannot do
+(HTTPS) and what would slow every test (password hashing) differ.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("HTTPS_ONLY", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from shenhe_env.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# WhiteNoise serves from STATIC_ROOT, which only `collectstatic` fills; the suite does not
+# need it, only an existing folder so that no warning hides a real one.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="shenhe-static-"))

@@ -1,0 +1,13 @@
+"""Template helpers shared by every app's templates."""
+
+from django import template
+
+from communities.models import display_name as _display_name
+
+register = template.Library()
+
+
+@register.filter
+def display_name(user) -> str:
+    """A person's name as staff write it, falling back to the username."""
+    return _display_name(user)

@@ -1,0 +1,25 @@
+"""Root URLs: pages, admin, language switch and health check."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shenhe_env import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "shenhe_env.views.bad_request"
+handler403 = "shenhe_env.views.permission_denied"
+handler404 = "shenhe_env.views.page_not_found"
+handler500 = "shenhe_env.views.server_error"

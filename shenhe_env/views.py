@@ -1,0 +1,80 @@
+"""Site-wide pages: the role-aware home page, health check and error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from shenhe_env.home import home_overview
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Greets the user with their role and shows the part of the district they work on."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["overview"] = home_overview(self.request.user)
+        return context
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Say whether the app and its database answer (for load balancers and monitoring)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            database_ok = cursor.fetchone() == (1,)
+    except DatabaseError:
+        database_ok = False
+    return JsonResponse(
+        {"status": "ok" if database_ok else "unavailable", "database": database_ok},
+        status=200 if database_ok else 503,
+    )
+
+
+def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status=status
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(
+        request,
+        400,
+        _("Bad request"),
+        _("The request could not be understood. Please go back and try again."),
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(
+        request,
+        403,
+        _("Not allowed"),
+        _("Your role does not allow this. Ask your administrator if you need it."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(
+        request, 404, _("Page not found"), _("This page does not exist, or you may not see it.")
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(
+        request,
+        500,
+        _("Something went wrong"),
+        _("The system could not finish this request. The error has been logged; please try again later."),
+    )

@@ -1,0 +1,184 @@
+"""Site-wide pages: login in both languages, the home page, health check, errors, headers."""
+
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from communities.choices import Role
+from tests.factories import (
+    TEST_PASSWORD,
+    BranchPairingFactory,
+    CategoryFactory,
+    CommunityFactory,
+    RoadFactory,
+    StaffProfileFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_says_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True}
+
+
+def test_healthz_reports_a_database_outage_as_503(client):
+    with mock.patch("shenhe_env.views.connection.cursor", side_effect=DatabaseError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": False}
+
+
+def test_login_page_is_in_chinese_by_default(client):
+    response = client.get("/accounts/login/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in content
+    assert "登录" in content and "用户名" in content and "密码" in content
+    assert "Sign in" not in content
+
+
+def test_login_page_is_in_english_after_switching(client):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/accounts/login/"}, follow=True
+    )
+    content = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert '<html lang="en">' in content
+    assert "Sign in" in content and "Username" in content
+    assert "登录" not in content
+    # ... and back to Chinese.
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"}, follow=True
+    )
+    assert "登录" in response.content.decode()
+
+
+def test_wrong_password_is_refused_with_a_chinese_message(client):
+    StaffProfileFactory(user=UserFactory(username="wang"))
+    response = client.post("/accounts/login/", {"username": "wang", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_home_needs_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/")
+
+
+def test_logout_is_a_post_and_ends_the_session(client):
+    profile = StaffProfileFactory()
+    client.force_login(profile.user)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def _home(client, user):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_home_greets_street_staff_with_their_street_and_its_communities(client):
+    profile = StaffProfileFactory(user=UserFactory(last_name="王", first_name="晓燕"))
+    paired = CommunityFactory(street=profile.street, name="青年社区")
+    BranchPairingFactory(community=paired, branch__name="区委办公室第一党支部")
+    CommunityFactory(street=profile.street, name="文艺社区")
+    CommunityFactory(name="别的街道社区")
+    content = _home(client, profile.user)
+    assert "王晓燕" in content
+    assert "街道工作人员" in content and profile.street.name in content
+    assert "青年社区" in content and "区委办公室第一党支部" in content
+    assert "文艺社区" in content and "未包保" in content
+    assert "别的街道社区" not in content
+
+
+def test_home_shows_a_road_chief_their_roads(client):
+    profile = StaffProfileFactory(road_chief=True)
+    RoadFactory(street=profile.street, name="青年大街", road_chief=profile.user)
+    RoadFactory(street=profile.street, name="文艺路")
+    content = _home(client, profile.user)
+    assert "路长" in content and "青年大街" in content
+    assert "文艺路" not in content
+
+
+def test_home_shows_an_officer_the_categories_their_department_leads(client):
+    profile = StaffProfileFactory(officer=True, department__name="沈河区城市管理行政执法局")
+    CategoryFactory(name="占道经营", default_department=profile.department)
+    CategoryFactory(name="僵尸车")
+    content = _home(client, profile.user)
+    assert "职能部门人员" in content and "沈河区城市管理行政执法局" in content
+    assert "占道经营" in content and "僵尸车" not in content
+
+
+def test_home_shows_a_leader_the_drive_and_its_campaigns(client):
+    profile = StaffProfileFactory(leader=True)
+    category = CategoryFactory(campaign__name="楼道清洁整治", campaign__drive__name="2021 环境整治攻坚月")
+    content = _home(client, profile.user)
+    assert "区领导" in content
+    assert category.campaign.drive.name in content and "楼道清洁整治" in content
+
+
+def test_home_tells_an_account_without_a_role_what_to_do(client):
+    content = _home(client, UserFactory())
+    assert "未分配角色" in content
+
+
+@pytest.mark.parametrize("role", [Role.STREET_STAFF, Role.ROAD_CHIEF, Role.DEPT_OFFICER, Role.LEADER])
+def test_home_query_count_does_not_grow_with_the_data(client, django_assert_max_num_queries, role):
+    traits = {Role.ROAD_CHIEF: {"road_chief": True}, Role.DEPT_OFFICER: {"officer": True}}
+    profile = StaffProfileFactory(**{Role.LEADER: {"leader": True}}.get(role, traits.get(role, {})))
+    for _ in range(15):
+        community = CommunityFactory(street=profile.street) if profile.street else CommunityFactory()
+        BranchPairingFactory(community=community)
+        RoadFactory(street=community.street, road_chief=profile.user if role == Role.ROAD_CHIEF else None)
+        CategoryFactory(default_department=profile.department) if profile.department else CategoryFactory()
+    client.force_login(profile.user)
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_unknown_page_is_a_translated_404_without_a_traceback(client):
+    response = client.get("/no-such-page/")
+    content = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in content
+    assert "Traceback" not in content
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/healthz"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_pages_load_no_asset_from_another_host(client):
+    content = client.get("/accounts/login/").content.decode()
+    assert "http://" not in content and "https://" not in content and "//cdn" not in content
+
+
+def test_admin_is_in_chinese_for_the_administrator(client):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    content = client.get("/admin/").content.decode()
+    assert "站点管理" in content
+    assert "社区" in content and "问题类别" in content and "党支部" in content
+
+
+def test_a_demo_password_logs_in_through_the_form(client):
+    StaffProfileFactory(user=UserFactory(username="li"))
+    response = client.post("/accounts/login/", {"username": "li", "password": TEST_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "_auth_user_id" in client.session

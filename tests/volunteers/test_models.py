@@ -1,0 +1,47 @@
+"""Pairing rules: one active pairing per community and per branch, history kept."""
+
+import datetime
+
+import pytest
+
+from tests.factories import BranchPairingFactory, CommunityFactory, PartyBranchFactory, VolunteerFactory
+from tests.utils import db_refuses
+from volunteers.models import BranchPairing
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_community_has_one_active_pairing_at_a_time():
+    pairing = BranchPairingFactory()
+    assert db_refuses(lambda: BranchPairingFactory(community=pairing.community))
+
+
+def test_a_branch_has_one_active_pairing_at_a_time():
+    pairing = BranchPairingFactory()
+    assert db_refuses(lambda: BranchPairingFactory(branch=pairing.branch))
+
+
+def test_a_branch_moves_by_ending_its_pairing_and_history_is_kept():
+    pairing = BranchPairingFactory(starts_on=datetime.date(2021, 8, 20))
+    pairing.ends_on = datetime.date(2021, 9, 30)
+    pairing.save()
+    new_community = CommunityFactory()
+    BranchPairingFactory(branch=pairing.branch, community=new_community, starts_on=datetime.date(2021, 10, 1))
+    # The old community may now be paired with another branch.
+    BranchPairingFactory(branch=PartyBranchFactory(), community=pairing.community)
+    history = BranchPairing.objects.filter(branch=pairing.branch).order_by("starts_on")
+    assert [(p.community, p.ends_on) for p in history] == [
+        (pairing.community, datetime.date(2021, 9, 30)),
+        (new_community, None),
+    ]
+
+
+def test_a_pairing_cannot_end_before_it_starts():
+    assert db_refuses(
+        lambda: BranchPairingFactory(starts_on=datetime.date(2021, 8, 20), ends_on=datetime.date(2021, 8, 1))
+    )
+
+
+def test_a_volunteer_phone_identifies_one_person():
+    volunteer = VolunteerFactory(phone="13800001111")
+    assert db_refuses(lambda: VolunteerFactory(phone=volunteer.phone))

@@ -1,0 +1,11 @@
+"""Fixed vocabularies of the volunteers app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PairingKind(models.TextChoices):
+    """How a branch is paired with a community."""
+
+    POINT_TO_POINT = "point_to_point", _("Point-to-point responsibility")
+    ONE_PLUS_ONE = "one_plus_one", _("Party-masses 1+1 pairing")
