@@ -45,3 +45,7 @@ messages: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Figures, not assertions: page timings and query counts on the database DATABASE_URL names.
+bench: $(VENV)/.dev
+	$(BIN)/python bench/bench_pages.py
