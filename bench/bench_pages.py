@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shenhe_env.settings")
 os.environ.setdefault("DEBUG", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -52,7 +52,8 @@ def main() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"{'home as ' + account.username:<28}{query_count:>8}{statistics.median(timings):>11.1f}{p95:>9.1f}")
+        median = statistics.median(timings)
+        print(f"{'home as ' + account.username:<28}{query_count:>8}{median:>11.1f}{p95:>9.1f}")
 
 
 if __name__ == "__main__":
