@@ -28,6 +28,7 @@ class Drive(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="drive_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -58,6 +59,7 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="campaign_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 

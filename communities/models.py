@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -119,6 +120,20 @@ class Road(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A road chief blows the whistle for their own street: refuse one from elsewhere."""
+        if self.road_chief_id is None or self.street_id is None:
+            return
+        profile = StaffProfile.objects.filter(user_id=self.road_chief_id).first()
+        if profile is None or profile.role != Role.ROAD_CHIEF:
+            raise ValidationError(
+                {"road_chief": _("Only a user with the road chief role can be a road chief.")}
+            )
+        if profile.street_id != self.street_id:
+            raise ValidationError(
+                {"road_chief": _("This road chief works for another street; choose one of this street.")}
+            )
+
 
 class FrontageUnit(models.Model):
     """A unit responsible for the pavement in front of its door (门前三包责任单位)."""
@@ -203,20 +218,28 @@ class StaffProfile(models.Model):
             models.CheckConstraint(
                 condition=~Q(role__in=[Role.STREET_STAFF, Role.ROAD_CHIEF]) | Q(street__isnull=False),
                 name="staffprofile_street_roles_have_street",
+                violation_error_message=_("Street staff and road chiefs must belong to a street."),
             ),
             models.CheckConstraint(
                 condition=~Q(role=Role.DEPT_OFFICER) | Q(department__isnull=False),
                 name="staffprofile_officer_has_department",
+                violation_error_message=_("A department officer must belong to a department."),
             ),
             models.CheckConstraint(
                 condition=Q(role=Role.DEPT_OFFICER) | Q(department__isnull=True),
                 name="staffprofile_only_officers_have_department",
+                violation_error_message=_("Only department officers belong to a department."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=[Role.STREET_STAFF, Role.ROAD_CHIEF]) | Q(street__isnull=True),
                 name="staffprofile_only_street_roles_have_street",
+                violation_error_message=_("Only street staff and road chiefs belong to a street."),
             ),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="staffprofile_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="staffprofile_role_valid",
+                violation_error_message=_("Choose one of the roles."),
+            ),
         ]
 
     def __str__(self) -> str:

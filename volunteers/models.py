@@ -55,15 +55,22 @@ class BranchPairing(models.Model):
                 fields=["community"],
                 condition=Q(ends_on__isnull=True),
                 name="pairing_one_active_per_community",
+                violation_error_message=_(
+                    "This community already has an active pairing; end it before pairing another branch."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["branch"],
                 condition=Q(ends_on__isnull=True),
                 name="pairing_one_active_per_branch",
+                violation_error_message=_(
+                    "This branch already has an active pairing; end it before moving the branch."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="pairing_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 

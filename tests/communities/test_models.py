@@ -1,6 +1,7 @@
 """Constraints of the geography and organisation models, enforced by the database."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from communities.choices import Role
 from communities.models import Community, StaffProfile, display_name
@@ -102,3 +103,26 @@ def test_scope_label_names_what_the_user_acts_for(traits, expected):
 def test_display_name_is_surname_then_given_name_or_username():
     assert display_name(UserFactory(username="u1", last_name="王", first_name="晓燕")) == "王晓燕"
     assert display_name(UserFactory(username="u2", last_name="", first_name="")) == "u2"
+
+
+def test_forms_get_a_readable_message_when_a_profile_lacks_its_street():
+    profile = StaffProfile(user=UserFactory(), role=Role.STREET_STAFF)
+    with pytest.raises(ValidationError) as error:
+        profile.full_clean()
+    assert "街道工作人员和路长必须属于一个街道。" in str(error.value)
+
+
+def test_a_road_chief_must_work_for_the_roads_street():
+    chief = StaffProfileFactory(road_chief=True)
+    other_street_road = RoadFactory(road_chief=chief.user)
+    with pytest.raises(ValidationError) as error:
+        other_street_road.full_clean()
+    assert "road_chief" in error.value.message_dict
+    RoadFactory(street=chief.street, road_chief=chief.user).full_clean()
+
+
+def test_only_a_road_chief_can_chief_a_road():
+    staff = StaffProfileFactory()
+    with pytest.raises(ValidationError) as error:
+        RoadFactory(street=staff.street, road_chief=staff.user).full_clean()
+    assert "road_chief" in error.value.message_dict

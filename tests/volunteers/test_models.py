@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tests.factories import BranchPairingFactory, CommunityFactory, PartyBranchFactory, VolunteerFactory
 from tests.utils import db_refuses
@@ -45,3 +46,13 @@ def test_a_pairing_cannot_end_before_it_starts():
 def test_a_volunteer_phone_identifies_one_person():
     volunteer = VolunteerFactory(phone="13800001111")
     assert db_refuses(lambda: VolunteerFactory(phone=volunteer.phone))
+
+
+def test_a_second_active_pairing_gets_a_readable_message_in_forms():
+    pairing = BranchPairingFactory()
+    second = BranchPairing(
+        branch=PartyBranchFactory(), community=pairing.community, starts_on=pairing.starts_on
+    )
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert "该社区已有正在进行的包保" in str(error.value)
