@@ -14,7 +14,6 @@ class DriveAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "starts_on", "ends_on"]
     search_fields = ["name", "slug"]
     date_hierarchy = "starts_on"
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [CampaignInline]
 
 

@@ -147,10 +147,10 @@ CATEGORIES = [
 def seed_drive() -> tuple[Drive, dict[str, Campaign]]:
     """The 2021 drive and its seven campaigns, keyed by slug."""
     values = dict(DRIVE)
-    drive, _ = Drive.objects.update_or_create(slug=values.pop("slug"), defaults=values)
+    drive, _ = Drive.objects.get_or_create(slug=values.pop("slug"), defaults=values)
     campaigns = {}
     for order, (slug, name, description) in enumerate(CAMPAIGNS, start=1):
-        campaigns[slug], _ = Campaign.objects.update_or_create(
+        campaigns[slug], _ = Campaign.objects.get_or_create(
             slug=slug,
             defaults={
                 "drive": drive,
@@ -168,7 +168,7 @@ def seed_metrics() -> dict[str, Metric]:
     """The tally metrics, keyed by code."""
     metrics = {}
     for order, (code, name, unit) in enumerate(METRICS, start=1):
-        metrics[code], _ = Metric.objects.update_or_create(
+        metrics[code], _ = Metric.objects.get_or_create(
             code=code, defaults={"name": name, "unit": unit, "order": order}
         )
     return metrics
@@ -190,7 +190,7 @@ def seed_categories(
         photo,
         metric_codes,
     ) in enumerate(CATEGORIES, start=1):
-        category, _ = Category.objects.update_or_create(
+        category, created = Category.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -203,6 +203,7 @@ def seed_categories(
                 "order": order,
             },
         )
-        category.metrics.set([metrics[metric_code] for metric_code in metric_codes])
+        if created:
+            category.metrics.set([metrics[metric_code] for metric_code in metric_codes])
         categories.append(category)
     return categories

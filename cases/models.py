@@ -39,9 +39,7 @@ class Drive(models.Model):
 class Campaign(models.Model):
     """One of a drive's special campaigns (专项整治), e.g. 楼道清洁整治."""
 
-    drive = models.ForeignKey(
-        Drive, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("drive")
-    )
+    drive = models.ForeignKey(Drive, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("drive"))
     order = models.PositiveSmallIntegerField(_("number"))
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=80)
@@ -139,9 +137,7 @@ class Category(models.Model):
             models.UniqueConstraint(fields=["campaign", "name"], name="category_unique_name_per_campaign"),
             models.CheckConstraint(condition=Q(report_in_hours__gte=1), name="category_report_in_positive"),
             models.CheckConstraint(condition=Q(resolve_hours__gte=1), name="category_resolve_positive"),
-            models.CheckConstraint(
-                condition=Q(whistle_report_in_minutes__gte=1), name="category_whistle_positive"
-            ),
+            models.CheckConstraint(condition=Q(whistle_report_in_minutes__gte=1), name="category_whistle_positive"),
         ]
 
     def __str__(self) -> str:

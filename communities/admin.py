@@ -70,7 +70,13 @@ class FrontageUnitInline(admin.TabularInline):
 class RoadAdmin(admin.ModelAdmin):
     list_display = ["name", "street", "section", "road_chief"]
     list_filter = ["street"]
-    search_fields = ["name", "section", "road_chief__username", "road_chief__first_name"]
+    search_fields = [
+        "name",
+        "section",
+        "road_chief__username",
+        "road_chief__last_name",
+        "road_chief__first_name",
+    ]
     list_select_related = ["street", "road_chief"]
     inlines = [FrontageUnitInline]
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -27,7 +28,7 @@ class PropertyManagement(models.TextChoices):
 
     GUARANTEED = "guaranteed", _("Guaranteed-type (government-backed)")
     MARKET = "market", _("Market-based")
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("property management", "None")
 
 
 class DepartmentKind(models.TextChoices):

@@ -120,7 +120,7 @@ def seed_streets() -> dict[str, Street]:
     """The thirteen streets, keyed by code."""
     streets = {}
     for order, (code, name) in enumerate(STREETS, start=1):
-        streets[code], _ = Street.objects.update_or_create(
+        streets[code], _ = Street.objects.get_or_create(
             code=code, defaults={"name": name, "order": order, "phone": f"024-2284{order:04d}"}
         )
     return streets
@@ -132,7 +132,7 @@ def seed_communities(streets: dict[str, Street], rng: random.Random) -> list[Com
     communities = []
     for index, base in enumerate(COMMUNITY_NAMES[:111]):
         street = street_list[index % len(street_list)]
-        community, _ = Community.objects.update_or_create(
+        community, _ = Community.objects.get_or_create(
             code=f"{street.code}-{index + 1:03d}",
             defaults={
                 "street": street,
@@ -150,15 +150,13 @@ def seed_communities(streets: dict[str, Street], rng: random.Random) -> list[Com
         if index % 3 == 0:
             compounds.append((f"{base}新苑", CompoundKind.OTHER, PropertyManagement.MARKET))
         for number, (name, kind, management) in enumerate(compounds, start=1):
-            Compound.objects.update_or_create(
+            Compound.objects.get_or_create(
                 community=community,
                 name=name,
                 defaults={
                     "kind": kind,
                     "property_management": management,
-                    "stairwell_units": rng.randint(6, 40)
-                    if kind != CompoundKind.COURTYARD
-                    else rng.randint(0, 4),
+                    "stairwell_units": rng.randint(6, 40) if kind != CompoundKind.COURTYARD else rng.randint(0, 4),
                     "address": f"沈河区{street.name}{base}路{number * 7 + index % 50}号",
                 },
             )
@@ -169,7 +167,7 @@ def seed_departments() -> dict[str, Department]:
     """The functional departments, keyed by short name."""
     departments = {}
     for name, short_name, kind, person, phone in DEPARTMENTS:
-        departments[short_name], _ = Department.objects.update_or_create(
+        departments[short_name], _ = Department.objects.get_or_create(
             name=name,
             defaults={
                 "short_name": short_name,
@@ -183,7 +181,9 @@ def seed_departments() -> dict[str, Department]:
 
 @cache
 def _demo_password_hash() -> str:
-    # Hashing is slow on purpose; one hash serves every demo account of a run.
+    # Hashing is slow on purpose (about 0.4 s); the demo password is public, so one salted
+    # hash shared by the demo accounts of a run costs nothing in secrecy and keeps
+    # `make run` quick.
     return make_password(DEMO_PASSWORD)
 
 
@@ -209,21 +209,33 @@ def seed_accounts(streets: dict[str, Street], departments: dict[str, Department]
     """The seven demo accounts of DESIGN.md §6 with their staff profiles."""
     users = {}
     for account in DEMO_ACCOUNTS:
-        user = _demo_user(
-            account.username, account.surname, account.given_name, superuser=account.role == Role.ADMIN
-        )
-        StaffProfile.objects.update_or_create(
-            user=user,
-            defaults={
-                "role": account.role,
-                "street": streets[account.street_code] if account.street_code else None,
-                "department": departments[account.department_short_name]
-                if account.department_short_name
-                else None,
-            },
-        )
+        user = _demo_user(account.username, account.surname, account.given_name, superuser=account.role == Role.ADMIN)
+        StaffProfile.objects.get_or_create(user=user, defaults=_profile_values(account, streets, departments))
         users[account.username] = user
     return users
+
+
+def reset_demo_accounts() -> None:
+    """Put the seven demo accounts back: active, the demo password, their demo role and scope."""
+    user_model = get_user_model()
+    streets = {street.code: street for street in Street.objects.all()}
+    departments = {department.short_name: department for department in Department.objects.all()}
+    for account in DEMO_ACCOUNTS:
+        user = user_model.objects.get(username=account.username)
+        user.is_active = True
+        user.is_staff = user.is_superuser = account.role == Role.ADMIN
+        user.password = _demo_password_hash()
+        user.save()
+        StaffProfile.objects.update_or_create(user=user, defaults=_profile_values(account, streets, departments))
+
+
+def _profile_values(account: DemoAccount, streets: dict[str, Street], departments: dict[str, Department]) -> dict:
+    department = departments[account.department_short_name] if account.department_short_name else None
+    return {
+        "role": account.role,
+        "street": streets[account.street_code] if account.street_code else None,
+        "department": department,
+    }
 
 
 def seed_roads(streets: dict[str, Street], users: dict[str, AbstractUser], rng: random.Random) -> list[Road]:
@@ -236,17 +248,17 @@ def seed_roads(streets: dict[str, Street], users: dict[str, AbstractUser], rng: 
         else:
             surname, given_name = person_name(rng)
             chief = _demo_user(f"roadchief-{street_code}", surname, given_name)
-            StaffProfile.objects.update_or_create(
+            StaffProfile.objects.get_or_create(
                 user=chief, defaults={"role": Role.ROAD_CHIEF, "street": street, "department": None}
             )
         for road_name, section in road_specs:
-            road, _ = Road.objects.update_or_create(
+            road, _ = Road.objects.get_or_create(
                 street=street, name=road_name, defaults={"section": section, "road_chief": chief}
             )
             roads.append(road)
             for number, kind in enumerate(rng.sample(FRONTAGE_KINDS, 3), start=1):
                 surname, given_name = person_name(rng)
-                FrontageUnit.objects.update_or_create(
+                FrontageUnit.objects.get_or_create(
                     road=road,
                     name=f"{road_name}{kind}",
                     defaults={

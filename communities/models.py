@@ -37,9 +37,7 @@ class Street(models.Model):
 class Community(models.Model):
     """A residents' community (社区); belongs to exactly one street."""
 
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street")
-    )
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street"))
     name = models.CharField(_("name"), max_length=50)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
@@ -92,9 +90,7 @@ class Compound(models.Model):
 class Road(models.Model):
     """A road (道路) and the road chief (路长) who blows the whistle on it."""
 
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, related_name="roads", verbose_name=_("street")
-    )
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="roads", verbose_name=_("street"))
     name = models.CharField(_("name"), max_length=80)
     section = models.CharField(
         _("section"), max_length=120, blank=True, help_text=_("e.g. from Qingnian Street to Wenyi Road")
@@ -126,9 +122,7 @@ class Road(models.Model):
             return
         profile = StaffProfile.objects.filter(user_id=self.road_chief_id).first()
         if profile is None or profile.role != Role.ROAD_CHIEF:
-            raise ValidationError(
-                {"road_chief": _("Only a user with the road chief role can be a road chief.")}
-            )
+            raise ValidationError({"road_chief": _("Only a user with the road chief role can be a road chief.")})
         if profile.street_id != self.street_id:
             raise ValidationError(
                 {"road_chief": _("This road chief works for another street; choose one of this street.")}
@@ -138,15 +132,11 @@ class Road(models.Model):
 class FrontageUnit(models.Model):
     """A unit responsible for the pavement in front of its door (门前三包责任单位)."""
 
-    road = models.ForeignKey(
-        Road, on_delete=models.PROTECT, related_name="frontage_units", verbose_name=_("road")
-    )
+    road = models.ForeignKey(Road, on_delete=models.PROTECT, related_name="frontage_units", verbose_name=_("road"))
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
-    contact_phone = models.CharField(
-        _("contact phone"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
 
     class Meta:
         ordering = ["road__name", "name"]
@@ -167,9 +157,7 @@ class Department(models.Model):
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices)
     contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
-    contact_phone = models.CharField(
-        _("contact phone"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -244,6 +232,20 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{display_name(self.user)} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        """Keep roads' chiefs consistent: a chief who changes role or street hands over first."""
+        if not self.user_id:
+            return
+        roads = Road.objects.filter(road_chief_id=self.user_id)
+        if self.role == Role.ROAD_CHIEF and self.street_id:
+            roads = roads.exclude(street_id=self.street_id)
+        names = "、".join(roads.values_list("name", flat=True)[:5])
+        if names:
+            raise ValidationError(
+                _("This user is still road chief of %(roads)s; give those roads another chief first.")
+                % {"roads": names}
+            )
 
     @property
     def roads(self) -> models.QuerySet[Road]:

@@ -72,25 +72,23 @@ def home_overview(user: AbstractBaseUser) -> HomeOverview:
             (_("Volunteers"), Volunteer.objects.filter(community__street=street).count()),
         ]
     elif profile.role == Role.ROAD_CHIEF:
-        overview.roads = list(
-            profile.roads.select_related("street").annotate(unit_total=Count("frontage_units"))
-        )
+        overview.roads = list(profile.roads.select_related("street").annotate(unit_total=Count("frontage_units")))
         overview.figures = [
             (_("Roads in my charge"), len(overview.roads)),
             (_("Frontage units on them"), sum(road.unit_total for road in overview.roads)),
         ]
     elif profile.role == Role.DEPT_OFFICER:
         overview.categories = list(
-            Category.objects.filter(default_department=profile.department, is_active=True).select_related(
-                "campaign"
-            )
+            Category.objects.filter(default_department=profile.department, is_active=True).select_related("campaign")
         )
         overview.figures = [(_("Problem categories my department leads"), len(overview.categories))]
     else:
         overview.drive = Drive.objects.prefetch_related("campaigns").order_by("-starts_on").first()
+        # distinct: the join with pairings repeats a community once per (ended) pairing;
+        # pairings__isnull=False: a community with no pairing at all also has a NULL ends_on.
         totals = Community.objects.aggregate(
-            communities=Count("id"),
-            paired=Count("pairings", filter=Q(pairings__ends_on__isnull=True)),
+            communities=Count("id", distinct=True),
+            paired=Count("id", filter=Q(pairings__isnull=False, pairings__ends_on__isnull=True), distinct=True),
         )
         overview.figures = [
             (_("Communities"), totals["communities"]),

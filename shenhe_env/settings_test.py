@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789abcdef")
 os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -19,4 +19,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 
 # WhiteNoise serves from STATIC_ROOT, which only `collectstatic` fills; the suite does not
 # need it, only an existing folder so that no warning hides a real one.
-STATIC_ROOT = Path(tempfile.mkdtemp(prefix="shenhe-static-"))
+STATIC_ROOT = Path(tempfile.gettempdir()) / "shenhe-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)

@@ -3,8 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from shenhe_env import views
+
+admin.site.site_header = _("Shenhe Environmental Remediation · Administration")
+admin.site.site_title = _("Shenhe Environmental Remediation")
+admin.site.index_title = _("Reference data and accounts")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -42,9 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(
-        request, "error.html", {"status": status, "title": title, "message": message}, status=status
-    )
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -66,15 +65,14 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error_page(
-        request, 404, _("Page not found"), _("This page does not exist, or you may not see it.")
-    )
+    return _error_page(request, 404, _("Page not found"), _("This page does not exist, or you may not see it."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_page(
-        request,
-        500,
-        _("Something went wrong"),
-        _("The system could not finish this request. The error has been logged; please try again later."),
-    )
+    # No request context: the failure may be in the session, the database or static files.
+    context = {
+        "status": 500,
+        "title": _("Something went wrong"),
+        "message": _("The system could not finish this request. The error has been logged; please try again later."),
+    }
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

@@ -71,9 +71,7 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
 
     class Params:
         road_chief = factory.Trait(role=Role.ROAD_CHIEF)
-        officer = factory.Trait(
-            role=Role.DEPT_OFFICER, street=None, department=factory.SubFactory(DepartmentFactory)
-        )
+        officer = factory.Trait(role=Role.DEPT_OFFICER, street=None, department=factory.SubFactory(DepartmentFactory))
         leader = factory.Trait(role=Role.LEADER, street=None)
         admin = factory.Trait(role=Role.ADMIN, street=None)
 

@@ -1,11 +1,31 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import BranchPairing, PartyBranch, Volunteer
+from volunteers.models import BranchPairing, PartyBranch, Volunteer, periods_overlap
+
+
+class BranchPairingFormSet(BaseInlineFormSet):
+    """A branch's pairings edited together must not overlap one another either."""
+
+    def clean(self) -> None:
+        super().clean()
+        periods = [
+            (form.cleaned_data["starts_on"], form.cleaned_data.get("ends_on"))
+            for form in self.forms
+            if form.cleaned_data.get("starts_on") and not form.cleaned_data.get("DELETE")
+        ]
+        for index, period in enumerate(periods):
+            if any(periods_overlap(period, other) for other in periods[index + 1 :]):
+                raise ValidationError(_("A branch can be paired with only one community at a time."))
 
 
 class BranchPairingInline(admin.TabularInline):
     model = BranchPairing
+    formset = BranchPairingFormSet
     extra = 0
+    can_delete = False  # a pairing that ends gets an end date: the history is kept
     fields = ["community", "kind", "starts_on", "ends_on"]
     autocomplete_fields = ["community"]
 
@@ -25,6 +45,9 @@ class BranchPairingAdmin(admin.ModelAdmin):
     list_select_related = ["branch", "community"]
     autocomplete_fields = ["branch", "community"]
     date_hierarchy = "starts_on"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # end a pairing instead: who was paired when must stay answerable
 
 
 @admin.register(Volunteer)

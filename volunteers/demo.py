@@ -29,7 +29,7 @@ def seed_branches(rng: random.Random) -> list[PartyBranch]:
     for organisation in ORGANISATIONS:
         for ordinal in BRANCH_ORDINALS:
             surname, given_name = person_name(rng)
-            branch, _ = PartyBranch.objects.update_or_create(
+            branch, _ = PartyBranch.objects.get_or_create(
                 name=f"沈河{organisation}{ordinal}党支部",
                 defaults={
                     "organisation": f"沈河{organisation}",
@@ -42,34 +42,40 @@ def seed_branches(rng: random.Random) -> list[PartyBranch]:
 
 
 def seed_pairings(branches: list[PartyBranch], communities: list[Community]) -> list[BranchPairing]:
-    """Pair the i-th branch with the i-th community, point to point, from before the drive."""
-    pairings = []
+    """Pair the i-th branch with the i-th community from before the drive, once.
+
+    A branch or community that has any pairing already is left as it is: pairings changed
+    since (a branch that moved) are real history, not demo data to put back.
+    """
+    paired_branches = set(BranchPairing.objects.values_list("branch_id", flat=True))
+    paired_communities = set(BranchPairing.objects.values_list("community_id", flat=True))
     for branch, community in zip(branches, communities, strict=True):
-        pairing, _ = BranchPairing.objects.update_or_create(
-            branch=branch,
-            community=community,
-            starts_on=PAIRINGS_START,
-            defaults={"kind": PairingKind.POINT_TO_POINT, "ends_on": None},
-        )
-        pairings.append(pairing)
-    return pairings
+        if branch.pk not in paired_branches and community.pk not in paired_communities:
+            BranchPairing.objects.create(
+                branch=branch, community=community, starts_on=PAIRINGS_START, kind=PairingKind.POINT_TO_POINT
+            )
+    return list(
+        BranchPairing.objects.filter(ends_on__isnull=True, branch__in=branches)
+        .select_related("branch", "community")
+        .order_by("branch__name")
+    )
 
 
-def seed_volunteers(pairings: list[BranchPairing], rng: random.Random) -> list[Volunteer]:
-    """Four volunteers per community: two party members of the paired branch, two residents."""
+def seed_volunteers(branches: list[PartyBranch], communities: list[Community], rng: random.Random) -> list[Volunteer]:
+    """Four volunteers per community: two party members of its demo branch, two residents."""
     skills = ["楼道清理", "垃圾分类宣传", "小广告清除", "水电维修", "文明劝导", "老年人帮扶"]
     volunteers = []
-    for index, pairing in enumerate(pairings):
+    for index, (branch, community) in enumerate(zip(branches, communities, strict=True)):
         for slot in range(4):
             surname, given_name = person_name(rng)
             is_party_member = slot < 2
-            volunteer, _ = Volunteer.objects.update_or_create(
+            volunteer, _ = Volunteer.objects.get_or_create(
                 phone=f"139{index:04d}{slot:04d}",
                 defaults={
                     "name": surname + given_name,
-                    "community": pairing.community,
+                    "community": community,
                     "is_party_member": is_party_member,
-                    "branch": pairing.branch if is_party_member else None,
+                    "branch": branch if is_party_member else None,
                     "skills": "、".join(rng.sample(skills, 2)),
                     "joined_on": PAIRINGS_START + datetime.timedelta(days=slot),
                 },

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, phone_validator
 from volunteers.choices import PairingKind
@@ -36,12 +40,10 @@ class BranchPairing(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("community")
     )
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=PairingKind.choices, default=PairingKind.POINT_TO_POINT
-    )
-    starts_on = models.DateField(_("from"))
+    kind = models.CharField(_("kind"), max_length=20, choices=PairingKind.choices, default=PairingKind.POINT_TO_POINT)
+    starts_on = models.DateField(pgettext_lazy("period", "from"))
     ends_on = models.DateField(
-        _("until"), null=True, blank=True, help_text=_("Empty while the pairing lasts.")
+        pgettext_lazy("period", "until"), null=True, blank=True, help_text=_("Empty while the pairing lasts.")
     )
 
     class Meta:
@@ -76,6 +78,31 @@ class BranchPairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch} ↔ {self.community}"
+
+    def clean(self) -> None:
+        """Refuse a period that overlaps another pairing of the same community or branch."""
+        if self.starts_on is None or (self.ends_on is not None and self.ends_on < self.starts_on):
+            return  # the field and check-constraint validation report these
+        overlapping = BranchPairing.objects.exclude(pk=self.pk).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)
+        )
+        if self.ends_on is not None:
+            overlapping = overlapping.filter(starts_on__lte=self.ends_on)
+        errors = {}
+        if self.community_id and overlapping.filter(community_id=self.community_id).exists():
+            errors["community"] = _("This community is paired with another branch during this period.")
+        if self.branch_id and overlapping.filter(branch_id=self.branch_id).exists():
+            errors["branch"] = _("This branch is paired with another community during this period.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def periods_overlap(
+    first: tuple[datetime.date, datetime.date | None], second: tuple[datetime.date, datetime.date | None]
+) -> bool:
+    """Whether two (start, end-or-open) periods share a day."""
+    (first_start, first_end), (second_start, second_end) = first, second
+    return (first_end is None or first_end >= second_start) and (second_end is None or second_end >= first_start)
 
 
 class Volunteer(models.Model):

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_drive_cannot_end_before_it_starts():
-    assert db_refuses(
-        lambda: DriveFactory(starts_on=datetime.date(2021, 8, 24), ends_on=datetime.date(2021, 8, 1))
-    )
+    assert db_refuses(lambda: DriveFactory(starts_on=datetime.date(2021, 8, 24), ends_on=datetime.date(2021, 8, 1)))
     assert not db_refuses(
         lambda: DriveFactory(starts_on=datetime.date(2021, 8, 24), ends_on=datetime.date(2021, 8, 24))
     )
@@ -36,16 +34,22 @@ def test_category_deadlines_must_be_positive(field):
     assert db_refuses(lambda: CategoryFactory(**{field: 0}))
 
 
-def test_category_records_the_metrics_it_names():
-    road, tiles = (
-        MetricFactory(code="road_repaired", unit="m²"),
-        MetricFactory(code="sidewalk_tiles", unit="m²"),
-    )
-    category = CategoryFactory()
-    category.metrics.set([road, tiles])
-    assert sorted(category.metrics.values_list("code", flat=True)) == ["road_repaired", "sidewalk_tiles"]
-
-
 def test_category_code_is_unique():
     CategoryFactory(code="zombie-car")
     assert db_refuses(lambda: CategoryFactory(code="zombie-car"))
+
+
+def test_campaign_cannot_end_before_it_starts():
+    assert db_refuses(lambda: CampaignFactory(starts_on=datetime.date(2021, 8, 24), ends_on=datetime.date(2021, 8, 23)))
+
+
+def test_category_name_is_unique_within_its_campaign():
+    category = CategoryFactory(name="僵尸车")
+    assert db_refuses(lambda: CategoryFactory(campaign=category.campaign, name="僵尸车"))
+    assert not db_refuses(lambda: CategoryFactory(name="僵尸车"))
+
+
+@pytest.mark.parametrize("field", ["code", "name"])
+def test_metric_code_and_name_are_unique(field):
+    metric = MetricFactory()
+    assert db_refuses(lambda: MetricFactory(**{field: getattr(metric, field)}))

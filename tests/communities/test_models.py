@@ -9,6 +9,7 @@ from tests.factories import (
     CommunityFactory,
     CompoundFactory,
     DepartmentFactory,
+    FrontageUnitFactory,
     RoadFactory,
     StaffProfileFactory,
     StreetFactory,
@@ -62,9 +63,7 @@ def test_staff_profile_scope_matches_role(role, has_street, has_department, allo
     street = StreetFactory() if has_street else None
     department = DepartmentFactory() if has_department else None
     refused = db_refuses(
-        lambda: StaffProfile.objects.create(
-            user=UserFactory(), role=role, street=street, department=department
-        )
+        lambda: StaffProfile.objects.create(user=UserFactory(), role=role, street=street, department=department)
     )
     assert refused is not allowed
 
@@ -126,3 +125,41 @@ def test_only_a_road_chief_can_chief_a_road():
     with pytest.raises(ValidationError) as error:
         RoadFactory(street=staff.street, road_chief=staff.user).full_clean()
     assert "road_chief" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed"),
+    [
+        ({"role": Role.STREET_STAFF}, False),
+        ({"street": "other"}, False),
+        ({}, True),
+    ],
+)
+def test_a_road_chief_hands_over_their_roads_before_changing_role_or_street(change, allowed):
+    chief = StaffProfileFactory(road_chief=True)
+    RoadFactory(street=chief.street, name="青年大街", road_chief=chief.user)
+    for field, value in change.items():
+        setattr(chief, field, StreetFactory() if value == "other" else value)
+    if allowed:
+        chief.full_clean()
+    else:
+        with pytest.raises(ValidationError) as error:
+            chief.full_clean()
+        assert "青年大街" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("factory", "field"),
+    [
+        (StreetFactory, "name"),
+        (StreetFactory, "code"),
+        (CommunityFactory, "code"),
+        (DepartmentFactory, "name"),
+        (FrontageUnitFactory, ("road", "name")),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_natural_keys_are_unique(factory, field):
+    first = factory()
+    fields = field if isinstance(field, tuple) else (field,)
+    assert db_refuses(lambda: factory(**{name: getattr(first, name) for name in fields}))

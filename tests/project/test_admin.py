@@ -40,3 +40,35 @@ def test_admin_refuses_a_street_staff_profile_without_a_street(admin_client_with
     assert response.status_code == 200
     assert "街道工作人员和路长必须属于一个街道。" in response.content.decode()
     assert not StaffProfile.objects.filter(user=user).exists()
+
+
+def test_admin_refuses_two_open_pairings_for_one_branch_in_one_save(admin_client_with_demo):
+    from tests.factories import CommunityFactory
+    from volunteers.models import BranchPairing, PartyBranch
+
+    branch = PartyBranch.objects.create(name="沈河区测试党支部")
+    first, second = CommunityFactory(), CommunityFactory()
+    prefix = "pairings"
+    data = {
+        "name": branch.name,
+        "organisation": "",
+        "secretary": "",
+        "member_count": 5,
+        f"{prefix}-TOTAL_FORMS": 2,
+        f"{prefix}-INITIAL_FORMS": 0,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for index, community in enumerate([first, second]):
+        data.update(
+            {
+                f"{prefix}-{index}-community": community.pk,
+                f"{prefix}-{index}-kind": "point_to_point",
+                f"{prefix}-{index}-starts_on": "2021-09-01",
+                f"{prefix}-{index}-ends_on": "",
+            }
+        )
+    response = admin_client_with_demo.post(reverse("admin:volunteers_partybranch_change", args=[branch.pk]), data)
+    assert response.status_code == 200
+    assert "一个支部同一时间只能包保一个社区。" in response.content.decode()
+    assert not BranchPairing.objects.filter(branch=branch).exists()

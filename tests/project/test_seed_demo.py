@@ -1,7 +1,12 @@
 """`manage.py seed_demo` builds the demo world of DESIGN.md §6, and running it again changes nothing."""
 
+import datetime
+import re
+
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
 from django.core.management import call_command
 
 from cases.models import Campaign, Category, Drive, Metric
@@ -23,11 +28,12 @@ DEMO_ACCOUNTS = {
 }
 
 
-def row_counts() -> dict[str, int]:
+def snapshot() -> dict[str, str]:
+    """Every row of the demo's apps, many-to-many tables included, as serialized text."""
     return {
-        model._meta.label: model._default_manager.count()
+        model._meta.label: serializers.serialize("json", model._default_manager.order_by("pk"))
         for app in ("auth", "communities", "cases", "volunteers")
-        for model in apps.get_app_config(app).get_models()
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
     }
 
 
@@ -36,10 +42,36 @@ def demo(db):
     call_command("seed_demo", verbosity=0)
 
 
-def test_seed_demo_twice_gives_the_same_rows(demo):
-    first = row_counts()
+def test_seed_demo_twice_changes_nothing(demo):
+    first = snapshot()
     call_command("seed_demo", verbosity=0)
-    assert row_counts() == first
+    assert snapshot() == first
+
+
+def test_seed_demo_keeps_what_staff_changed_since(demo):
+    category = Category.objects.get(code="zombie-car")
+    category.resolve_hours = 96
+    category.save()
+    moved = BranchPairing.objects.filter(ends_on__isnull=True).first()
+    moved.ends_on = datetime.date(2021, 9, 5)
+    moved.save()
+    newcomer = PartyBranch.objects.create(name="沈河区新设党支部")
+    BranchPairing.objects.create(branch=newcomer, community=moved.community, starts_on=datetime.date(2021, 9, 6))
+    call_command("seed_demo", verbosity=0)
+    assert Category.objects.get(code="zombie-car").resolve_hours == 96
+    assert BranchPairing.objects.get(pk=moved.pk).ends_on == datetime.date(2021, 9, 5)
+    assert BranchPairing.objects.get(community=moved.community, ends_on__isnull=True).branch == newcomer
+
+
+def test_reset_passwords_brings_the_demo_accounts_back(demo, client):
+    user = get_user_model().objects.get(username="staff")
+    user.set_password("changed-password-1")
+    user.is_active = False
+    user.save()
+    call_command("seed_demo", verbosity=0)
+    assert not client.login(username="staff", password="shenhe-demo")
+    call_command("seed_demo", "--reset-passwords", verbosity=0)
+    assert client.login(username="staff", password="shenhe-demo")
 
 
 def test_demo_world_matches_the_drive(demo):
@@ -72,9 +104,7 @@ def test_demo_world_matches_the_drive(demo):
 
 
 def test_demo_accounts_have_the_promised_roles(demo):
-    profiles = {
-        p.user.username: p for p in StaffProfile.objects.select_related("user", "street", "department")
-    }
+    profiles = {p.user.username: p for p in StaffProfile.objects.select_related("user", "street", "department")}
     assert profiles["staff"].street != profiles["staff2"].street
     assert profiles["officer"].department.short_name == "城管执法"
     assert profiles["officer2"].department.short_name == "环卫"
@@ -90,5 +120,5 @@ def test_every_demo_account_logs_in_and_lands_on_home(demo, client, username):
     assert response.redirect_chain[-1][0] == "/"
     content = response.content.decode()
     role_label, scope = DEMO_ACCOUNTS[username]
-    assert role_label in content
-    assert scope in content
+    assert re.search(rf'data-testid="role">{role_label}<', content)
+    assert re.search(rf'data-testid="scope">{scope}<', content)

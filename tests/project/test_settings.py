@@ -68,7 +68,15 @@ def test_production_without_secret_key_refuses_to_start():
 
 def test_debug_is_off_unless_asked_for():
     result = run_settings()
-    assert result.returncode != 0, "without DEBUG the settings must behave as production"
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr, "without DEBUG the settings must behave as production"
+
+
+@pytest.mark.parametrize("weak_key", ["django-insecure-shenhe-development-only", "short-key"])
+def test_production_refuses_a_known_or_short_secret_key(weak_key):
+    result = run_settings(DEBUG="false", SECRET_KEY=weak_key)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_turns_on_the_https_only_protections():

@@ -52,9 +52,7 @@ def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):
     shutil.copytree(
         settings.BASE_DIR,
         copy,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "static", "media", "staticfiles", "*.sqlite3", "tests*"
-        ),
+        ignore=shutil.ignore_patterns(".venv", ".git", "static", "media", "staticfiles", "*.sqlite3", "tests*"),
     )
     env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "shenhe_env.settings"}
     subprocess.run(

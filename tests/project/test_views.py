@@ -1,9 +1,12 @@
 """Site-wide pages: login in both languages, the home page, health check, errors, headers."""
 
+import datetime
+import re
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError
+from django.test import override_settings
 from django.urls import reverse
 
 from communities.choices import Role
@@ -43,18 +46,14 @@ def test_login_page_is_in_chinese_by_default(client):
 
 
 def test_login_page_is_in_english_after_switching(client):
-    response = client.post(
-        reverse("set_language"), {"language": "en", "next": "/accounts/login/"}, follow=True
-    )
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"}, follow=True)
     content = response.content.decode()
     assert response.redirect_chain[-1][0] == "/accounts/login/"
     assert '<html lang="en">' in content
     assert "Sign in" in content and "Username" in content
     assert "登录" not in content
     # ... and back to Chinese.
-    response = client.post(
-        reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"}, follow=True
-    )
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"}, follow=True)
     assert "登录" in response.content.decode()
 
 
@@ -173,12 +172,37 @@ def test_admin_is_in_chinese_for_the_administrator(client):
     admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     content = client.get("/admin/").content.decode()
-    assert "站点管理" in content
+    assert "沈河区环境整治 · 系统管理" in content and "基础数据与账号" in content
     assert "社区" in content and "问题类别" in content and "党支部" in content
 
 
-def test_a_demo_password_logs_in_through_the_form(client):
+def test_the_login_form_signs_in_and_goes_home(client):
     StaffProfileFactory(user=UserFactory(username="li"))
     response = client.post("/accounts/login/", {"username": "li", "password": TEST_PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assert "_auth_user_id" in client.session
+
+
+@override_settings(ROOT_URLCONF="tests.project.urls_failing")
+def test_an_unexpected_error_is_a_translated_page_without_a_traceback(client):
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "系统出错了" in content and "错误已记录" in content
+    assert "RuntimeError" not in content and "Traceback" not in content
+
+
+def test_leader_figures_count_each_community_once_whatever_its_pairing_history(client):
+    moved = BranchPairingFactory(ends_on=datetime.date(2021, 9, 1))
+    BranchPairingFactory(community=moved.community, starts_on=datetime.date(2021, 9, 2))
+    CommunityFactory()
+    content = _home(client, StaffProfileFactory(leader=True).user)
+    values = re.findall(r'figure-value">(\d+)</div>\s*<div class="text-body-secondary small">([^<]+)<', content)
+    assert {label: int(value) for value, label in values} == {"社区": 2, "已有包保支部的社区": 1, "志愿者": 0}
+
+
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=[r"^healthz$"])
+def test_production_redirects_pages_to_https_but_not_the_health_check(client):
+    assert client.get("/accounts/login/").status_code == 301
+    assert client.get("/healthz").status_code == 200

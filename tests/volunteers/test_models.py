@@ -50,9 +50,44 @@ def test_a_volunteer_phone_identifies_one_person():
 
 def test_a_second_active_pairing_gets_a_readable_message_in_forms():
     pairing = BranchPairingFactory()
-    second = BranchPairing(
-        branch=PartyBranchFactory(), community=pairing.community, starts_on=pairing.starts_on
-    )
+    second = BranchPairing(branch=PartyBranchFactory(), community=pairing.community, starts_on=pairing.starts_on)
     with pytest.raises(ValidationError) as error:
         second.full_clean()
-    assert "该社区已有正在进行的包保" in str(error.value)
+    assert "该社区在此期间已与其他支部结对包保。" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("existing", "new", "overlaps"),
+    [
+        # (start, end) of the existing pairing and of the new one, as day numbers of September 2021
+        ((1, 10), (11, None), False),
+        ((1, 10), (10, None), True),
+        ((1, 10), (5, 8), True),
+        ((5, 10), (1, 4), False),
+        ((5, 10), (1, 5), True),
+        ((5, None), (1, 4), False),
+        ((5, None), (1, 30), True),
+    ],
+)
+def test_pairings_of_one_community_may_not_overlap_in_time(existing, new, overlaps):
+    def day(number):
+        return None if number is None else datetime.date(2021, 9, number)
+
+    pairing = BranchPairingFactory(starts_on=day(existing[0]), ends_on=day(existing[1]))
+    candidate = BranchPairing(
+        branch=PartyBranchFactory(), community=pairing.community, starts_on=day(new[0]), ends_on=day(new[1])
+    )
+    if overlaps:
+        with pytest.raises(ValidationError) as error:
+            candidate.full_clean()
+        assert "community" in error.value.message_dict
+    else:
+        candidate.full_clean()
+
+
+def test_a_branch_cannot_overlap_itself_either():
+    pairing = BranchPairingFactory(starts_on=datetime.date(2021, 9, 1), ends_on=datetime.date(2021, 9, 30))
+    candidate = BranchPairing(branch=pairing.branch, community=CommunityFactory(), starts_on=datetime.date(2021, 9, 15))
+    with pytest.raises(ValidationError) as error:
+        candidate.full_clean()
+    assert "branch" in error.value.message_dict

@@ -11,7 +11,17 @@ from volunteers import demo as volunteers_demo
 
 
 class Command(BaseCommand):
-    help = "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts."
+    help = (
+        "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts. "
+        "Rows that exist already are left as they are, so edits made since are kept."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the seven demo accounts the demo password and their demo roles again.",
+        )
 
     def handle(self, *args, **options) -> None:
         # A fixed seed makes a second run write the same values, so it changes nothing.
@@ -27,13 +37,15 @@ class Command(BaseCommand):
             categories = cases_demo.seed_categories(campaigns, departments, metrics)
             branches = volunteers_demo.seed_branches(rng)
             pairings = volunteers_demo.seed_pairings(branches, communities)
-            volunteers = volunteers_demo.seed_volunteers(pairings, rng)
+            volunteers = volunteers_demo.seed_volunteers(branches, communities, rng)
+            if options["reset_passwords"]:
+                communities_demo.reset_demo_accounts()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(streets)} streets, {len(communities)} communities, "
                 f"{len(roads)} roads, {len(departments)} departments, {len(campaigns)} campaigns "
                 f"of “{drive.name}”, {len(metrics)} metrics, {len(categories)} categories, "
-                f"{len(branches)} party branches, {len(volunteers)} volunteers, "
+                f"{len(branches)} party branches ({len(pairings)} paired), {len(volunteers)} volunteers, "
                 f"{len(communities_demo.DEMO_ACCOUNTS)} demo accounts "
                 f"(password {communities_demo.DEMO_PASSWORD})."
             )
