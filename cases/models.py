@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Department
+from shenhe_env.db import ends_after_start
 
 
 class Drive(models.Model):
@@ -25,11 +26,7 @@ class Drive(models.Model):
         verbose_name = _("drive")
         verbose_name_plural = _("drives")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="drive_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("drive_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -54,11 +51,7 @@ class Campaign(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["drive", "order"], name="campaign_unique_order_per_drive"),
             models.UniqueConstraint(fields=["drive", "name"], name="campaign_unique_name_per_drive"),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="campaign_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("campaign_ends_after_start"),
         ]
 
     def __str__(self) -> str:

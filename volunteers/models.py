@@ -6,11 +6,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, phone_validator
+from shenhe_env.db import ends_after_start
 from volunteers.choices import PairingKind
 
 
@@ -69,11 +70,7 @@ class BranchPairing(models.Model):
                     "This branch already has an active pairing; end it before moving the branch."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                name="pairing_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("pairing_ends_after_start"),
         ]
 
     def __str__(self) -> str:

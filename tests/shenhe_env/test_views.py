@@ -183,7 +183,7 @@ def test_the_login_form_signs_in_and_goes_home(client):
     assert "_auth_user_id" in client.session
 
 
-@override_settings(ROOT_URLCONF="tests.project.urls_failing")
+@override_settings(ROOT_URLCONF="tests.shenhe_env.urls_failing")
 def test_an_unexpected_error_is_a_translated_page_without_a_traceback(client):
     client.raise_request_exception = False
     response = client.get("/broken/")
