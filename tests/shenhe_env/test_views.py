@@ -57,6 +57,21 @@ def test_login_page_is_in_english_after_switching(client):
     assert "登录" in response.content.decode()
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    content = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in content and "登录" in content
+    client.cookies["django_language"] = "en"
+    content = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in content
+
+
+def test_an_unknown_language_cookie_falls_back_to_chinese(client):
+    client.cookies["django_language"] = "xx-evil"
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in response.content.decode()
+
+
 def test_wrong_password_is_refused_with_a_chinese_message(client):
     StaffProfileFactory(user=UserFactory(username="wang"))
     response = client.post("/accounts/login/", {"username": "wang", "password": "wrong"})
@@ -206,3 +221,10 @@ def test_leader_figures_count_each_community_once_whatever_its_pairing_history(c
 def test_production_redirects_pages_to_https_but_not_the_health_check(client):
     assert client.get("/accounts/login/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+def test_machine_clients_under_api_paths_get_the_language_they_ask_for(client):
+    english = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Page not found" in english
+    assert "页面不存在" in chinese
