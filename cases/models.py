@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Department
+from cases.choices import (
+    OPEN_STATES,
+    AssignmentRole,
+    CaseAction,
+    CaseSource,
+    CaseState,
+    PhotoStage,
+    Priority,
+    Satisfaction,
+)
+from communities.models import Community, Compound, Department, FrontageUnit, Road, Street, phone_validator
 from shenhe_env.db import ends_after_start
 
 
@@ -135,3 +150,396 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+COORDINATE_LABELS = {"latitude": _("latitude"), "longitude": _("longitude")}
+
+
+def coordinates_errors(latitude: Decimal | None, longitude: Decimal | None) -> dict[str, ValidationError]:
+    """Why a pair of coordinates cannot be a place in the district (settings.DISTRICT_BOUNDS), by field."""
+    errors = {}
+    if (latitude is None) != (longitude is None):
+        field = "longitude" if longitude is None else "latitude"
+        errors[field] = ValidationError(_("Give both latitude and longitude, or neither."), code="coordinates_pair")
+    for field, value in (("latitude", latitude), ("longitude", longitude)):
+        if value is None:
+            continue
+        low, high = settings.DISTRICT_BOUNDS[field]
+        if not Decimal(str(low)) <= Decimal(str(value)) <= Decimal(str(high)):
+            errors[field] = ValidationError(
+                _("This point is outside Shenhe District: %(field)s must be between %(low)s and %(high)s."),
+                code="outside_district",
+                params={"field": COORDINATE_LABELS[field], "low": low, "high": high},
+            )
+    return errors
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out in a year; locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
+
+class CaseQuerySet(models.QuerySet):
+    """Querysets of cases; the shared filters live in cases/queries.py."""
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+
+class Case(models.Model):
+    """A problem found in the district (案件), from report to verified closure."""
+
+    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cases", verbose_name=_("campaign"))
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="cases", verbose_name=_("street"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="cases", verbose_name=_("community")
+    )
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("compound")
+    )
+    road = models.ForeignKey(
+        Road, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("road")
+    )
+    frontage_unit = models.ForeignKey(
+        FrontageUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("frontage unit"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+    )
+    source = models.CharField(_("source"), max_length=20, choices=CaseSource.choices, default=CaseSource.PATROL)
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True, validators=[phone_validator])
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_cases",
+        verbose_name=_("created by"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    # The current round of work; a send-back or reopen starts a new round.
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    whistle = models.BooleanField(_("whistle"), default=False)
+    report_in_due_at = models.DateTimeField(_("report-in due"), null=True, blank=True)
+    reported_in_at = models.DateTimeField(_("reported in at"), null=True, blank=True)
+    report_in_late = models.BooleanField(_("reported in late"), null=True, blank=True)
+    work_started_at = models.DateTimeField(_("work started at"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolve due"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolve_late = models.BooleanField(_("resolved late"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("resident's satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopenings"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    extension_requested_until = models.DateTimeField(_("extension requested until"), null=True, blank=True)
+    extension_reason = models.CharField(_("extension reason"), max_length=500, blank=True)
+    # The due time an escalation was last recorded for, so escalate_overdue records each deadline once.
+    report_in_escalated_for = models.DateTimeField(_("report-in escalation recorded for"), null=True, blank=True)
+    resolve_escalated_for = models.DateTimeField(_("resolve escalation recorded for"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["state", "resolve_due_at"], name="case_state_resolve_due"),
+            models.Index(fields=["state", "report_in_due_at"], name="case_state_report_in_due"),
+            models.Index(fields=["street", "state"], name="case_street_state"),
+            models.Index(fields=["campaign", "state"], name="case_campaign_state"),
+            models.Index(fields=["category", "community", "created_at"], name="case_duplicate_lookup"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="case_coordinates_both_or_neither",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("id")),
+                name="case_not_duplicate_of_itself",
+                violation_error_message=_("A case cannot duplicate itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return f"/cases/{self.number}/"
+
+    def clean(self) -> None:
+        """Keep the place consistent: community in the street, compound in the community, road in the street."""
+        errors = coordinates_errors(self.latitude, self.longitude)
+        if self.community_id and self.street_id and self.community.street_id != self.street_id:
+            errors["community"] = _("This community is not in the case's street.")
+        if self.compound_id and self.compound.community_id != self.community_id:
+            errors["compound"] = _("This compound is not in the case's community.")
+        if self.road_id and self.road.street_id != self.street_id:
+            errors["road"] = _("This road is not in the case's street.")
+        if self.frontage_unit_id and self.frontage_unit.road_id != self.road_id:
+            errors["frontage_unit"] = _("This frontage unit is not on the case's road.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_resident_reporter(self) -> bool:
+        """Whether a resident can be called back about the outcome (回访)."""
+        return bool(self.reporter_name or self.reporter_phone)
+
+
+class Assignment(models.Model):
+    """A department's duty on a case in one round of work: lead, assisting or copied."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("case"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("department")
+    )
+    role = models.CharField(_("part"), max_length=10, choices=AssignmentRole.choices)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    whistle = models.BooleanField(_("whistle"), default=False)
+    report_in_due_at = models.DateTimeField(_("report-in due"), null=True, blank=True)
+    reported_in_at = models.DateTimeField(_("reported in at"), null=True, blank=True)
+    reported_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported in by"),
+    )
+    report_in_late = models.BooleanField(_("reported in late"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "assigned_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [
+            models.Index(fields=["department", "finished_at"], name="assignment_department_active"),
+            models.Index(fields=["report_in_due_at"], name="assignment_report_in_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "department"],
+                condition=Q(finished_at__isnull=True),
+                name="assignment_one_active_per_department",
+                violation_error_message=_("This department already has a part in the case."),
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(finished_at__isnull=True, role=AssignmentRole.LEAD),
+                name="assignment_one_active_lead",
+                violation_error_message=_("A case has one lead department at a time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.department} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.finished_at is None
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline; written once by the workflow, never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_events",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=CaseAction.choices)
+    from_state = models.CharField(_("from state"), max_length=20, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to state"), max_length=20, choices=CaseState.choices)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Refuse to change an event that is already written: the timeline is a record."""
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Case events cannot be changed once written."), code="immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Refuse to delete: the timeline is a record."""
+        raise ValidationError(_("Case events cannot be deleted."), code="immutable")
+
+
+def photo_image_path(instance: Photo, filename: str) -> str:
+    """Where a cleaned photo is stored; names are random (cases/photos.py), folders by month."""
+    return timezone.localtime().strftime("cases/photos/%Y/%m/") + filename
+
+
+def photo_thumbnail_path(instance: Photo, filename: str) -> str:
+    """Where a photo's thumbnail is stored."""
+    return timezone.localtime().strftime("cases/thumbnails/%Y/%m/") + filename
+
+
+class Photo(models.Model):
+    """A photo of a case before or after the fix, stored without its metadata."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="photos", verbose_name=_("case"))
+    stage = models.CharField(_("stage"), max_length=10, choices=PhotoStage.choices, default=PhotoStage.BEFORE)
+    image = models.ImageField(_("image"), upload_to=photo_image_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_thumbnail_path)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="photos", verbose_name=_("event")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_stage_display()} {self.pk}"
+
+
+class TallyEntryQuerySet(models.QuerySet):
+    """Tally entries; voided ones (from a resolution later sent for rework) do not count."""
+
+    def counted(self) -> TallyEntryQuerySet:
+        return self.filter(voided_at__isnull=True)
+
+
+class TallyEntry(models.Model):
+    """A quantity of work done (工作量盘点), from a resolved case or a volunteer activity."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="entries", verbose_name=_("metric"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    date = models.DateField(_("date"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="tally_entries", verbose_name=_("community")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="tally_entries", verbose_name=_("campaign")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="tally_entries", verbose_name=_("case")
+    )
+    activity = models.ForeignKey(
+        "volunteers.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tally_entries",
+        verbose_name=_("activity"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    objects = TallyEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "metric__order", "id"]
+        verbose_name = _("tally entry")
+        verbose_name_plural = _("tally entries")
+        indexes = [models.Index(fields=["campaign", "metric", "date"], name="tally_campaign_metric_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="tally_quantity_positive",
+                violation_error_message=_("A quantity must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(activity__isnull=True),
+                name="tally_from_case_or_activity",
+                violation_error_message=_("A tally entry comes from a case or an activity, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.name} {self.quantity}{self.metric.unit} {self.date}"

@@ -167,3 +167,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The case workflow (DESIGN.md §3). The box around Shenhe District that case coordinates must fall in.
+DISTRICT_BOUNDS = {"latitude": (41.70, 41.90), "longitude": (123.35, 123.65)}
+CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
+DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
+DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)

@@ -5,10 +5,11 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from cases.models import Campaign, Category, Drive, Metric
+from cases.choices import AssignmentRole, CaseState
+from cases.models import Assignment, Campaign, Case, Category, Drive, Metric, TallyEntry
 from communities.choices import DepartmentKind, Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road, StaffProfile, Street
-from volunteers.models import BranchPairing, PartyBranch, Volunteer
+from volunteers.models import Activity, BranchPairing, PartyBranch, Volunteer
 
 TEST_PASSWORD = "test-password-123"
 
@@ -155,3 +156,49 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"志愿者{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     community = factory.SubFactory(CommunityFactory)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A registered case in a fresh community; set `state` and the workflow fields for other stages."""
+
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"SH-2021-{n + 1:06d}")
+    title = factory.Sequence(lambda n: f"测试问题{n}")
+    category = factory.SubFactory(CategoryFactory)
+    campaign = factory.SelfAttribute("category.campaign")
+    community = factory.SubFactory(CommunityFactory)
+    street = factory.SelfAttribute("community.street")
+    state = CaseState.REGISTERED
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    case = factory.SubFactory(CaseFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    role = AssignmentRole.LEAD
+
+
+class TallyEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TallyEntry
+
+    metric = factory.SubFactory(MetricFactory)
+    quantity = 1
+    date = datetime.date(2021, 8, 28)
+    community = factory.SubFactory(CommunityFactory)
+    campaign = factory.SubFactory(CampaignFactory)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    title = factory.Sequence(lambda n: f"周末大扫除{n}")
+    starts_at = factory.LazyFunction(lambda: datetime.datetime(2021, 8, 28, 8, tzinfo=datetime.UTC))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    community = factory.SubFactory(CommunityFactory)
+    campaign = factory.SubFactory(CampaignFactory)

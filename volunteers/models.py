@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -133,3 +136,87 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Activity(models.Model):
+    """A volunteer activity (活动), e.g. a weekend clean-up a branch organises in its community."""
+
+    title = models.CharField(_("title"), max_length=120)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="activities", verbose_name=_("community")
+    )
+    campaign = models.ForeignKey(
+        "cases.Campaign", on_delete=models.PROTECT, related_name="activities", verbose_name=_("campaign")
+    )
+    branch = models.ForeignKey(
+        PartyBranch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("organising branch"),
+    )
+    description = models.TextField(_("what was done"), blank=True)
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="activities", verbose_name=_("cases resolved")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="activity_ends_after_start",
+                violation_error_message=_("An activity must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participation(models.Model):
+    """A volunteer's part in an activity and the hours they gave."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="participations", verbose_name=_("activity")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="participations", verbose_name=_("volunteer")
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+
+    class Meta:
+        ordering = ["activity", "volunteer__name"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "volunteer"],
+                name="participation_once_per_activity",
+                violation_error_message=_("This volunteer is already listed for the activity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24),
+                name="participation_hours_in_day",
+                violation_error_message=_("Hours must be more than 0 and at most 24."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} @ {self.activity}"

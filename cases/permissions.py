@@ -1,0 +1,216 @@
+"""Who may see a case and who may take which action on it (DESIGN.md §4), written once.
+
+Pages, the API and the workflow all ask this module. A refusal says why: the role never takes
+this action (`role_not_allowed`), the case is in the wrong state (`invalid_state`), or the case is
+not the user's (`not_your_street`, `not_your_road`, `not_your_department`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import AssignmentRole, CaseState
+from cases.errors import Forbidden, InvalidState
+from cases.models import Assignment, Case
+from communities.choices import Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Relation(Enum):
+    """What ties a user to a case so that the user may act on it."""
+
+    STREET = "street"  # staff of the case's street
+    ROAD = "road"  # chief of the case's road
+    LEAD = "lead"  # officer of the department that leads the current round
+    ASSIGNED = "assigned"  # officer of a department that leads or assists in the current round
+    ANYONE = "anyone"  # any user of the role
+    VIEWER = "viewer"  # anyone who can see the case
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """The states an action starts from and, per role, the tie to the case it needs."""
+
+    name: Promise
+    states: tuple[str, ...]
+    roles: dict[str, Relation]
+
+
+ALL_ROLES = tuple(Role.values)
+WORKING = (CaseState.DISPATCHED, CaseState.IN_PROGRESS)
+PHOTO_STATES = (
+    CaseState.REPORTED,
+    CaseState.REGISTERED,
+    CaseState.DISPATCHED,
+    CaseState.IN_PROGRESS,
+    CaseState.RESOLVED,
+)
+
+# DESIGN.md §3's transition table. The workflow checks the data each action needs on top.
+ACTION_RULES: dict[str, ActionRule] = {
+    "accept": ActionRule(_("accept"), (CaseState.REPORTED,), {Role.STREET_STAFF: Relation.STREET}),
+    "reject": ActionRule(_("reject"), (CaseState.REPORTED, CaseState.REGISTERED), {Role.STREET_STAFF: Relation.STREET}),
+    "dispatch": ActionRule(
+        _("dispatch"),
+        (CaseState.REGISTERED,),
+        {Role.STREET_STAFF: Relation.STREET, Role.ROAD_CHIEF: Relation.ROAD},
+    ),
+    "report_in": ActionRule(_("report in"), WORKING, {Role.DEPT_OFFICER: Relation.ASSIGNED}),
+    "send_back": ActionRule(_("send back"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}),
+    "resolve": ActionRule(_("resolve"), (CaseState.IN_PROGRESS,), {Role.DEPT_OFFICER: Relation.LEAD}),
+    "verify": ActionRule(_("verify and close"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}),
+    "rework": ActionRule(_("send for rework"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}),
+    "reopen": ActionRule(
+        _("reopen"), (CaseState.CLOSED,), {Role.STREET_STAFF: Relation.STREET, Role.LEADER: Relation.ANYONE}
+    ),
+    "request_extension": ActionRule(_("request an extension"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}),
+    "approve_extension": ActionRule(_("decide on an extension"), WORKING, {Role.LEADER: Relation.ANYONE}),
+    "comment": ActionRule(
+        _("add an internal note"), tuple(CaseState.values), dict.fromkeys(ALL_ROLES, Relation.VIEWER)
+    ),
+    "add_photos": ActionRule(_("add photos"), PHOTO_STATES, dict.fromkeys(ALL_ROLES, Relation.VIEWER)),
+}
+WORKFLOW_ACTIONS = tuple(ACTION_RULES)
+
+
+def role_of(user: AnyUser) -> str | None:
+    """The user's role; a superuser without a profile counts as an administrator."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None:
+        return profile.role
+    return Role.ADMIN if user.is_superuser else None
+
+
+def _profile_value(user: AnyUser, field: str) -> int | None:
+    profile = getattr(user, "staff_profile", None)
+    return getattr(profile, field, None)
+
+
+def visible_cases_q(user: AnyUser) -> Q:
+    """The condition on cases that a user may see."""
+    role = role_of(user)
+    if role in (Role.LEADER, Role.ADMIN):
+        return Q()
+    if role == Role.STREET_STAFF:
+        return Q(street_id=_profile_value(user, "street_id"))
+    if role == Role.ROAD_CHIEF:
+        return Q(road__road_chief=user) | Q(created_by=user)
+    if role == Role.DEPT_OFFICER:
+        # Any part, past or present: a department keeps seeing what it once worked on.
+        assigned = Assignment.objects.filter(case=OuterRef("pk"), department_id=_profile_value(user, "department_id"))
+        return Q(Exists(assigned))
+    return Q(pk__in=[])
+
+
+def can_view(user: AnyUser, case: Case) -> bool:
+    """Whether the user may see this case (else it is a 404 for them)."""
+    if role_of(user) in (Role.LEADER, Role.ADMIN):
+        return True
+    return Case.objects.filter(visible_cases_q(user), pk=case.pk).exists()
+
+
+def active_assignments(case: Case) -> list[Assignment]:
+    """The case's assignments in the current round (uses a prefetch when there is one)."""
+    return [assignment for assignment in case.assignments.all() if assignment.finished_at is None]
+
+
+def department_assignment(user: AnyUser, case: Case, roles: tuple[str, ...]) -> Assignment | None:
+    """The user's department's current assignment on the case in one of these parts, if any."""
+    department_id = _profile_value(user, "department_id")
+    for assignment in active_assignments(case):
+        if assignment.department_id == department_id and assignment.role in roles:
+            return assignment
+    return None
+
+
+def can_see_full_phone(user: AnyUser, case: Case) -> bool:
+    """Residents' phones are shown only to the case's street staff and its lead department (PIPL)."""
+    role = role_of(user)
+    if role == Role.STREET_STAFF:
+        return _profile_value(user, "street_id") == case.street_id
+    if role == Role.DEPT_OFFICER:
+        return department_assignment(user, case, (AssignmentRole.LEAD,)) is not None
+    return False
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: keep the first three and last four digits."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: ActionRule) -> Forbidden | None:
+    """Why the user's tie to the case is not the one the action needs, or None if it is."""
+    if relation is Relation.ANYONE:
+        return None
+    if relation is Relation.VIEWER:
+        if can_view(user, case):
+            return None
+        return Forbidden(_("You cannot see this case."), reason="not_visible")
+    if relation is Relation.STREET:
+        if _profile_value(user, "street_id") == case.street_id:
+            return None
+        return Forbidden(
+            format_lazy(
+                _("This case belongs to {street}; only its staff can {action} it."),
+                street=case.street.name,
+                action=rule.name,
+            ),
+            reason="not_your_street",
+        )
+    if relation is Relation.ROAD:
+        if case.road_id is not None and case.road.road_chief_id == user.pk:
+            return None
+        return Forbidden(_("This case is not on one of your roads."), reason="not_your_road")
+    parts = (AssignmentRole.LEAD,) if relation is Relation.LEAD else (AssignmentRole.LEAD, AssignmentRole.ASSIST)
+    if department_assignment(user, case, parts) is not None:
+        return None
+    if relation is Relation.LEAD:
+        message = format_lazy(_("Only the lead department can {action} this case."), action=rule.name)
+    else:
+        message = _("Your department has no part to report in on this case.")
+    return Forbidden(message, reason="not_your_department")
+
+
+def check_action(user: AnyUser, action: str, case: Case) -> None:
+    """Raise Forbidden or InvalidState if the user may not take the action on the case now."""
+    rule = ACTION_RULES[action]
+    role = role_of(user)
+    if role not in rule.roles:
+        raise Forbidden(format_lazy(_("Your role cannot {action} cases."), action=rule.name), reason="role_not_allowed")
+    if case.state not in rule.states:
+        allowed = " / ".join(str(CaseState(state).label) for state in rule.states)
+        raise InvalidState(
+            format_lazy(
+                _("This case is “{state}”; to {action} it, it must be “{allowed}”."),
+                state=CaseState(case.state).label,
+                action=rule.name,
+                allowed=allowed,
+            )
+        )
+    refusal = _relation_refusal(user, case, rule.roles[role], rule)
+    if refusal is not None:
+        raise refusal
+
+
+def allowed_actions(user: AnyUser, case: Case) -> list[str]:
+    """The actions the user may take on the case now, in the order of DESIGN.md §3."""
+    allowed = []
+    for action in WORKFLOW_ACTIONS:
+        try:
+            check_action(user, action, case)
+        except (Forbidden, InvalidState):
+            continue
+        allowed.append(action)
+    return allowed

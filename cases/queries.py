@@ -1,0 +1,171 @@
+"""Case queries shared by pages, the API, dashboards and the workflow: visibility, overdue, search, duplicates."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
+from cases.models import Assignment, Case, Category
+from communities.models import Community
+
+METRES_PER_DEGREE_LATITUDE = 111_320
+
+
+def overdue_q(now: datetime.datetime | None = None) -> Q:
+    """A department holds the case and a deadline has passed: report-in (still dispatched) or resolve."""
+    now = now or timezone.now()
+    return Q(state__in=WORKING_STATES, resolve_due_at__lt=now) | report_in_overdue_q(now)
+
+
+def report_in_overdue_q(now: datetime.datetime | None = None) -> Q:
+    """The lead department has not reported in and its report-in deadline has passed."""
+    return Q(state=CaseState.DISPATCHED, report_in_due_at__lt=now or timezone.now())
+
+
+def escalation_due_q(deadline: str, now: datetime.datetime) -> Q:
+    """Cases overdue on this deadline whose current due time has not been escalated yet."""
+    if deadline == Deadline.REPORT_IN:
+        overdue, due, mark = report_in_overdue_q(now), "report_in_due_at", "report_in_escalated_for"
+    else:
+        overdue, due, mark = (
+            Q(state__in=WORKING_STATES, resolve_due_at__lt=now),
+            "resolve_due_at",
+            "resolve_escalated_for",
+        )
+    return overdue & (Q(**{f"{mark}__isnull": True}) | ~Q(**{mark: F(due)}))
+
+
+def with_overdue(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """Annotate `is_overdue` and `is_report_in_overdue` in the query, not in Python."""
+    now = now or timezone.now()
+    return cases.annotate(
+        is_overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()),
+        is_report_in_overdue=ExpressionWrapper(report_in_overdue_q(now), output_field=BooleanField()),
+    )
+
+
+def visible_to(user, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """The cases this user may see."""
+    from cases.permissions import visible_cases_q
+
+    cases = Case.objects.all() if cases is None else cases
+    return cases.filter(visible_cases_q(user))
+
+
+def overdue_assignments(now: datetime.datetime | None = None) -> QuerySet[Assignment]:
+    """Current assignments of summoned departments that have not reported in by their deadline."""
+    return Assignment.objects.filter(
+        finished_at__isnull=True,
+        reported_in_at__isnull=True,
+        report_in_due_at__lt=now or timezone.now(),
+        role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST),
+    )
+
+
+def search_cases(
+    cases: QuerySet[Case],
+    *,
+    state: str | list[str] | None = None,
+    campaign: str | None = None,
+    category: str | None = None,
+    street: int | None = None,
+    community: int | None = None,
+    department: int | None = None,
+    overdue: bool | None = None,
+    created_after: datetime.date | None = None,
+    created_before: datetime.date | None = None,
+    text: str | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Case]:
+    """Narrow cases by the list filters of DESIGN.md §6 (campaign by slug, category by code, dates inclusive)."""
+    if state:
+        cases = cases.filter(state__in=[state] if isinstance(state, str) else state)
+    if campaign:
+        cases = cases.filter(campaign__slug=campaign)
+    if category:
+        cases = cases.filter(category__code=category)
+    if street:
+        cases = cases.filter(street_id=street)
+    if community:
+        cases = cases.filter(community_id=community)
+    if department:
+        cases = cases.filter(Exists(Assignment.objects.filter(case=OuterRef("pk"), department_id=department)))
+    if overdue is not None:
+        cases = cases.filter(overdue_q(now)) if overdue else cases.exclude(overdue_q(now))
+    if created_after:
+        cases = cases.filter(created_at__gte=_start_of_day(created_after))
+    if created_before:
+        cases = cases.filter(created_at__lt=_start_of_day(created_before + datetime.timedelta(days=1)))
+    if text and text.strip():
+        cases = cases.filter(text_q(text))
+    return cases
+
+
+def text_q(text: str) -> Q:
+    """Every word must appear in the number, title, description or address."""
+    condition = Q()
+    for word in text.split()[:10]:
+        condition &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(address__icontains=word)
+        )
+    return condition
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def distance_metres(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> float:
+    """Great-circle distance between two points (haversine), good to a metre at city scale."""
+    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dphi = phi2 - phi1
+    dlambda = math.radians(float(lon2) - float(lon1))
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def possible_duplicates(
+    category: Category,
+    community: Community,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    *,
+    exclude: Case | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Case]:
+    """Open cases of the same category in the same community or within the radius, filed in the window."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    radius = settings.DUPLICATE_RADIUS_METRES
+    place = Q(community=community)
+    if latitude is not None and longitude is not None:
+        # A bounding box in SQL narrows the candidates; the exact distance is checked below.
+        dlat = Decimal(radius / METRES_PER_DEGREE_LATITUDE)
+        dlon = Decimal(radius / (METRES_PER_DEGREE_LATITUDE * math.cos(math.radians(float(latitude)))))
+        place |= Q(
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )
+    candidates = (
+        Case.objects.filter(place, category=category, state__in=OPEN_STATES, created_at__gte=since)
+        .select_related("community", "category")
+        .order_by("-created_at")
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    return [case for case in candidates[:50] if case.community_id == community.pk or _within(case, latitude, longitude)]
+
+
+def _within(case: Case, latitude: Decimal | None, longitude: Decimal | None) -> bool:
+    if case.latitude is None or latitude is None:
+        return False
+    return distance_metres(latitude, longitude, case.latitude, case.longitude) <= settings.DUPLICATE_RADIUS_METRES

@@ -1,0 +1,775 @@
+"""The case workflow of DESIGN.md §3: intake and every action, each one atomic and concurrency-safe.
+
+Every action follows one pattern (`_perform`): check the user and state on the case as read,
+check the data, then in one transaction lock the case row, check again (someone may have acted
+in between), change the case and its assignments, and write exactly one CaseEvent. A refusal
+raises a WorkflowError (cases/errors.py) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    STAFF_SOURCES,
+    AssignmentRole,
+    CaseAction,
+    CaseSource,
+    CaseState,
+    Deadline,
+    PhotoStage,
+    Satisfaction,
+)
+from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
+from cases.models import Assignment, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
+from cases.permissions import active_assignments, check_action, department_assignment, role_of
+from cases.photos import ProcessedPhoto, process_photo
+from cases.queries import escalation_due_q
+from communities.choices import Role
+from communities.models import Community, Compound, Department, FrontageUnit, Road
+
+User = AbstractBaseUser
+
+CONFLICT_MESSAGE = _("Someone else is changing this case at this moment. Reload it and try again.")
+REASON_REQUIRED = _("Please give a reason.")
+
+
+@dataclass
+class Outcome:
+    """What an action writes into its CaseEvent besides the states."""
+
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    photos: list[ProcessedPhoto] = field(default_factory=list)
+    photo_stage: str = PhotoStage.OTHER
+
+
+def _required_text(value: str | None, field_name: str, message=REASON_REQUIRED) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput.for_fields({field_name: [message]})
+    return text
+
+
+def _processed_photos(files: Iterable[Any] | None) -> list[ProcessedPhoto]:
+    """Validate every uploaded photo before anything is written; name the file that is wrong."""
+    processed = []
+    for upload in files or ():
+        try:
+            processed.append(process_photo(upload))
+        except ValidationError as error:
+            raise InvalidInput.for_fields({"photos": list(error.messages)}) from error
+    return processed
+
+
+def _local_iso(moment: datetime.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _save_photos(case: Case, actor: User | None, outcome: Outcome, event: CaseEvent) -> None:
+    for photo in outcome.photos:
+        Photo.objects.create(
+            case=case,
+            stage=outcome.photo_stage,
+            image=photo.image,
+            thumbnail=photo.thumbnail,
+            event=event,
+            uploaded_by=actor,
+        )
+
+
+def _perform(
+    actor: User,
+    case: Case,
+    action: str,
+    prepare: Callable[[Case], Callable[[Case, datetime.datetime], Outcome]],
+) -> Case:
+    """Run one action: check, validate (`prepare`), lock, re-check, apply, record one event."""
+    check_action(actor, action, case)
+    apply = prepare(case)
+    try:
+        with transaction.atomic():
+            locked = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("category", "road", "street")
+                .get(pk=case.pk)
+            )
+            check_action(actor, action, locked)
+            now = timezone.now()
+            from_state = locked.state
+            outcome = apply(locked, now)
+            locked.save()
+            event = CaseEvent.objects.create(
+                case=locked,
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                to_state=locked.state,
+                note=outcome.note,
+                data=outcome.data,
+                created_at=now,
+            )
+            _save_photos(locked, actor, outcome, event)
+    except WorkflowError:
+        raise
+    except DatabaseError as error:
+        # A lock wait that timed out, a deadlock, or SQLite's "database is locked".
+        raise Conflict(CONFLICT_MESSAGE) from error
+    return locked
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+def _next_number(now: datetime.datetime) -> str:
+    """SH-<year>-<6 digits>, counted per year under a row lock so two intakes never share one."""
+    year = timezone.localtime(now).year
+    CaseNumberSequence.objects.get_or_create(year=year)
+    sequence = CaseNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"SH-{year}-{sequence.last_value:06d}"
+
+
+def _intake_state(actor: User | None, community: Community, road: Road | None) -> str:
+    """Street staff and road chiefs of the place register directly; anything else waits to be accepted."""
+    role = role_of(actor) if actor is not None else None
+    profile = getattr(actor, "staff_profile", None)
+    if role == Role.STREET_STAFF and profile.street_id == community.street_id:
+        return CaseState.REGISTERED
+    if role == Role.ROAD_CHIEF and profile.street_id == community.street_id:
+        return CaseState.REGISTERED
+    return CaseState.REPORTED
+
+
+def create_case(
+    actor: User | None,
+    *,
+    title: str,
+    category: Category,
+    community: Community,
+    description: str = "",
+    compound: Compound | None = None,
+    road: Road | None = None,
+    frontage_unit: FrontageUnit | None = None,
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    source: str | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    priority: str = "",
+    campaign=None,
+    photos: Iterable[Any] | None = None,
+) -> Case:
+    """Take in a new case: registered when street staff or a road chief of the place files it, else reported."""
+    role = role_of(actor) if actor is not None else None
+    if actor is not None and role is None:
+        raise Forbidden(_("Your account has no role in the drive; ask an administrator."), reason="role_not_allowed")
+    state = _intake_state(actor, community, road)
+    if source is None:
+        source = {Role.ROAD_CHIEF: CaseSource.WHISTLE}.get(role, CaseSource.PATROL if role else CaseSource.API)
+    fields: dict[str, list] = {}
+    if source in STAFF_SOURCES and state != CaseState.REGISTERED:
+        fields["source"] = [_("Only the street's own staff and road chiefs file patrol and whistle cases.")]
+    if role == Role.ROAD_CHIEF and road is not None and road.road_chief_id != actor.pk:
+        fields["road"] = [_("This is not one of your roads.")]
+    if not category.is_active:
+        fields["category"] = [_("This category is no longer in use.")]
+    if fields:
+        raise InvalidInput.for_fields(fields)
+    case = Case(
+        title=(title or "").strip(),
+        description=(description or "").strip(),
+        category=category,
+        campaign=campaign or category.campaign,
+        street_id=community.street_id,
+        community=community,
+        compound=compound,
+        road=road,
+        frontage_unit=frontage_unit,
+        address=(address or "").strip(),
+        latitude=latitude,
+        longitude=longitude,
+        source=source,
+        reporter_name=(reporter_name or "").strip(),
+        reporter_phone=(reporter_phone or "").strip(),
+        state=state,
+        created_by=actor,
+        number="pending",
+    )
+    if priority:
+        case.priority = priority
+    try:
+        case.full_clean(exclude=["number"])
+    except ValidationError as error:
+        raise InvalidInput.for_fields(
+            {name: list(messages) for name, messages in error.message_dict.items()}
+        ) from error
+    processed = _processed_photos(photos)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            case.created_at = now
+            case.number = _next_number(now)
+            case.save()
+            event = CaseEvent.objects.create(
+                case=case,
+                actor=actor,
+                action=CaseAction.CREATE,
+                from_state="",
+                to_state=case.state,
+                note=case.description,
+                data={"source": case.source, "photos": len(processed)},
+                created_at=now,
+            )
+            _save_photos(case, actor, Outcome(photos=processed, photo_stage=PhotoStage.BEFORE), event)
+    except IntegrityError as error:
+        raise Conflict(CONFLICT_MESSAGE) from error
+    except DatabaseError as error:
+        raise Conflict(CONFLICT_MESSAGE) from error
+    return case
+
+
+# --- street office: accept, reject, dispatch, verify, rework, reopen ----------------------------
+
+
+def accept(actor: User, case: Case, *, note: str = "") -> Case:
+    """reported → registered: the street office takes the case on."""
+
+    def prepare(_case: Case):
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            locked.state = CaseState.REGISTERED
+            return Outcome(note=(note or "").strip())
+
+        return apply
+
+    return _perform(actor, case, "accept", prepare)
+
+
+def reject(actor: User, case: Case, *, reason: str, duplicate_of: Case | str | None = None) -> Case:
+    """reported/registered → rejected: not a case; a duplicate names the case it repeats."""
+
+    def prepare(current: Case):
+        text = _required_text(reason, "reason")
+        original = _duplicate_target(current, duplicate_of)
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            locked.state = CaseState.REJECTED
+            locked.duplicate_of = original
+            return Outcome(note=text, data={"duplicate_of": original.number} if original else {})
+
+        return apply
+
+    return _perform(actor, case, "reject", prepare)
+
+
+def _duplicate_target(case: Case, duplicate_of: Case | str | None) -> Case | None:
+    if duplicate_of in (None, ""):
+        return None
+    number = duplicate_of.number if isinstance(duplicate_of, Case) else str(duplicate_of).strip()
+    original = Case.objects.filter(number=number).first()
+    if original is None or original.street_id != case.street_id:
+        raise InvalidInput.for_fields({"duplicate_of": [_("There is no case with this number in your street.")]})
+    if original.pk == case.pk:
+        raise InvalidInput.for_fields({"duplicate_of": [_("A case cannot duplicate itself.")]})
+    if original.state == CaseState.REJECTED:
+        raise InvalidInput.for_fields({"duplicate_of": [_("That case was itself rejected; name the case it repeats.")]})
+    return original
+
+
+def deadlines(category: Category, start: datetime.datetime, *, whistle: bool) -> tuple[datetime.datetime, ...]:
+    """(report-in due, resolve due) of a dispatch at `start`: a whistle gives minutes, else the category's hours."""
+    if whistle:
+        report_in = start + datetime.timedelta(minutes=category.whistle_report_in_minutes)
+    else:
+        report_in = start + datetime.timedelta(hours=category.report_in_hours)
+    return report_in, start + datetime.timedelta(hours=category.resolve_hours)
+
+
+def _start_round(
+    locked: Case,
+    actor: User,
+    now: datetime.datetime,
+    parts: list[tuple[Department, str]],
+    *,
+    whistle: bool,
+) -> dict[str, Any]:
+    """Give the departments their parts and deadlines for a new round of work."""
+    report_in_due, resolve_due = deadlines(locked.category, now, whistle=whistle)
+    for department, part in parts:
+        Assignment.objects.create(
+            case=locked,
+            department=department,
+            role=part,
+            assigned_at=now,
+            assigned_by=actor,
+            whistle=whistle and part != AssignmentRole.CC,
+            report_in_due_at=None if part == AssignmentRole.CC else report_in_due,
+        )
+    locked.state = CaseState.DISPATCHED
+    locked.dispatched_at = now
+    locked.whistle = whistle
+    locked.report_in_due_at = report_in_due
+    locked.resolve_due_at = resolve_due
+    locked.reported_in_at = None
+    locked.report_in_late = None
+    locked.work_started_at = None
+    locked.resolved_at = None
+    locked.resolve_late = None
+    locked.closed_at = None
+    locked.extension_requested_until = None
+    locked.extension_reason = ""
+    return {
+        "departments": [{"id": department.pk, "name": department.name, "role": part} for department, part in parts],
+        "whistle": whistle,
+        "report_in_due_at": _local_iso(report_in_due),
+        "resolve_due_at": _local_iso(resolve_due),
+    }
+
+
+def _dispatch_parts(
+    lead: Department | None, assist: Iterable[Department], cc: Iterable[Department]
+) -> list[tuple[Department, str]]:
+    assist, cc = list(assist or ()), list(cc or ())
+    fields: dict[str, list] = {}
+    if lead is None:
+        fields["lead_department"] = [_("Choose the lead department.")]
+    everyone = ([lead] if lead else []) + assist + cc
+    if any(not department.is_active for department in everyone):
+        fields.setdefault("lead_department", []).append(_("A department chosen is no longer active."))
+    if len({department.pk for department in everyone}) != len(everyone):
+        fields["assist_departments"] = [_("Each department can have only one part in a case.")]
+    if fields:
+        raise InvalidInput.for_fields(fields)
+    return (
+        [(lead, AssignmentRole.LEAD)]
+        + [(d, AssignmentRole.ASSIST) for d in assist]
+        + [(d, AssignmentRole.CC) for d in cc]
+    )
+
+
+def dispatch(
+    actor: User,
+    case: Case,
+    *,
+    lead_department: Department | None,
+    assist_departments: Iterable[Department] = (),
+    cc_departments: Iterable[Department] = (),
+    whistle: bool = False,
+    note: str = "",
+) -> Case:
+    """registered → dispatched: summon the departments; a road chief's dispatch is always a whistle (吹哨)."""
+    whistle = whistle or role_of(actor) == Role.ROAD_CHIEF
+
+    def prepare(_case: Case):
+        parts = _dispatch_parts(lead_department, assist_departments, cc_departments)
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            data = _start_round(locked, actor, now, parts, whistle=whistle)
+            return Outcome(note=(note or "").strip(), data=data)
+
+        return apply
+
+    return _perform(actor, case, "dispatch", prepare)
+
+
+def _finish_round(locked: Case, now: datetime.datetime) -> None:
+    """End every current assignment; a department that never reported in is marked late if it was due."""
+    for assignment in active_assignments(locked):
+        assignment.finished_at = now
+        if assignment.reported_in_at is None and assignment.report_in_due_at is not None:
+            assignment.report_in_late = now > assignment.report_in_due_at
+        assignment.save(update_fields=["finished_at", "report_in_late"])
+
+
+def verify(actor: User, case: Case, *, note: str = "", satisfaction: str = "") -> Case:
+    """resolved → closed: the street office checked the fix; records the resident's call-back if any."""
+
+    def prepare(current: Case):
+        if satisfaction and satisfaction not in Satisfaction.values:
+            raise InvalidInput.for_fields(
+                {"satisfaction": [_("Choose satisfied, basically satisfied or dissatisfied.")]}
+            )
+        if satisfaction and not current.has_resident_reporter:
+            raise InvalidInput.for_fields({"satisfaction": [_("This case has no resident reporter to call back.")]})
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            _finish_round(locked, now)
+            locked.state = CaseState.CLOSED
+            locked.closed_at = now
+            locked.satisfaction = satisfaction or ""
+            return Outcome(note=(note or "").strip(), data={"satisfaction": satisfaction} if satisfaction else {})
+
+        return apply
+
+    return _perform(actor, case, "verify", prepare)
+
+
+def rework(actor: User, case: Case, *, reason: str) -> Case:
+    """resolved → in_progress: the fix is not good enough; the resolution's tally no longer counts."""
+
+    def prepare(_case: Case):
+        text = _required_text(reason, "reason")
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            voided = TallyEntry.objects.counted().filter(case=locked).update(voided_at=now)
+            locked.state = CaseState.IN_PROGRESS
+            locked.rework_count += 1
+            locked.work_started_at = now
+            locked.resolved_at = None
+            locked.resolve_late = None
+            return Outcome(note=text, data={"rework_count": locked.rework_count, "tally_entries_voided": voided})
+
+        return apply
+
+    return _perform(actor, case, "rework", prepare)
+
+
+def reopen(actor: User, case: Case, *, reason: str) -> Case:
+    """closed → dispatched, within CASE_REOPEN_DAYS: the same departments start a new round."""
+
+    def prepare(current: Case):
+        text = _required_text(reason, "reason")
+        limit = datetime.timedelta(days=settings.CASE_REOPEN_DAYS)
+        if current.closed_at and timezone.now() - current.closed_at > limit:
+            raise InvalidState(
+                _("This case was closed more than %(days)s days ago and can no longer be reopened; file a new case.")
+                % {"days": settings.CASE_REOPEN_DAYS},
+                reason="reopen_window_passed",
+            )
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            if locked.closed_at and now - locked.closed_at > limit:
+                raise InvalidState(_("This case can no longer be reopened."), reason="reopen_window_passed")
+            last_round = locked.assignments.filter(finished_at=locked.closed_at).select_related("department")
+            parts = [(assignment.department, assignment.role) for assignment in last_round]
+            locked.reopen_count += 1
+            locked.satisfaction = ""
+            data = _start_round(locked, actor, now, parts, whistle=False)
+            return Outcome(note=text, data=data)
+
+        return apply
+
+    return _perform(actor, case, "reopen", prepare)
+
+
+# --- departments: report in, send back, resolve, extensions -----------------------------------
+
+
+def report_in(actor: User, case: Case, *, note: str = "") -> Case:
+    """报到: the lead department's report-in moves the case to in_progress; an assisting one's is recorded."""
+
+    def prepare(_case: Case):
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            assignment = department_assignment(actor, locked, (AssignmentRole.LEAD, AssignmentRole.ASSIST))
+            if assignment.reported_in_at is not None:
+                raise InvalidState(_("Your department has already reported in on this case."), reason="already_done")
+            late = now > assignment.report_in_due_at if assignment.report_in_due_at else False
+            assignment.reported_in_at = now
+            assignment.reported_in_by = actor
+            assignment.report_in_late = late
+            assignment.save(update_fields=["reported_in_at", "reported_in_by", "report_in_late"])
+            if assignment.role == AssignmentRole.LEAD:
+                locked.state = CaseState.IN_PROGRESS
+                locked.reported_in_at = now
+                locked.report_in_late = late
+                locked.work_started_at = now
+            minutes = round((now - assignment.assigned_at).total_seconds() / 60)
+            return Outcome(
+                note=(note or "").strip(),
+                data={
+                    "department": assignment.department.name,
+                    "role": assignment.role,
+                    "late": late,
+                    "minutes": minutes,
+                },
+            )
+
+        return apply
+
+    return _perform(actor, case, "report_in", prepare)
+
+
+def send_back(actor: User, case: Case, *, reason: str) -> Case:
+    """dispatched/in_progress → registered: not this department's job; the street office dispatches again."""
+
+    def prepare(_case: Case):
+        text = _required_text(reason, "reason")
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            _finish_round(locked, now)
+            locked.state = CaseState.REGISTERED
+            locked.report_in_due_at = None
+            locked.resolve_due_at = None
+            locked.whistle = False
+            locked.extension_requested_until = None
+            locked.extension_reason = ""
+            return Outcome(note=text)
+
+        return apply
+
+    return _perform(actor, case, "send_back", prepare)
+
+
+def _tally_quantities(category: Category, tally: Mapping[str, Any] | None) -> dict:
+    """Check the quantities against the category's metrics; {Metric: Decimal}."""
+    metrics = {metric.code: metric for metric in category.metrics.all()}
+    quantities, errors = {}, []
+    for code, raw in (tally or {}).items():
+        if raw in (None, ""):
+            continue
+        if code not in metrics:
+            errors.append(_("“%(code)s” is not a quantity this category records.") % {"code": code})
+            continue
+        try:
+            quantity = Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            quantity = None
+        if quantity is None or not quantity.is_finite() or quantity <= 0 or quantity >= Decimal("1e10"):
+            errors.append(_("%(metric)s: enter a number greater than zero.") % {"metric": metrics[code].name})
+            continue
+        quantities[metrics[code]] = quantity.quantize(Decimal("0.01"))
+    if metrics and not quantities and not errors:
+        names = "、".join(metric.name for metric in metrics.values())
+        errors.append(_("Record the work done (%(metrics)s).") % {"metrics": names})
+    if errors:
+        raise InvalidInput.for_fields({"tally": errors})
+    return quantities
+
+
+def resolve(
+    actor: User,
+    case: Case,
+    *,
+    note: str,
+    tally: Mapping[str, Any] | None = None,
+    photos: Iterable[Any] | None = None,
+) -> Case:
+    """in_progress → resolved: the lead department reports the fix with a note, after-photos and quantities."""
+
+    def prepare(current: Case):
+        fields: dict[str, list] = {}
+        text = (note or "").strip()
+        if not text:
+            fields["note"] = [_("Describe what was done.")]
+        try:
+            quantities = _tally_quantities(current.category, tally)
+        except InvalidInput as error:
+            fields.update(error.fields)
+            quantities = {}
+        processed = _processed_photos(photos)
+        if current.category.after_photo_required and not processed and not _has_after_photo(current):
+            fields["photos"] = [_("This category needs a photo of the result.")]
+        if fields:
+            raise InvalidInput.for_fields(fields)
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            today = timezone.localdate(now)
+            for metric, quantity in quantities.items():
+                TallyEntry.objects.create(
+                    metric=metric,
+                    quantity=quantity,
+                    date=today,
+                    community_id=locked.community_id,
+                    campaign_id=locked.campaign_id,
+                    case=locked,
+                    recorded_by=actor,
+                    recorded_at=now,
+                )
+            locked.state = CaseState.RESOLVED
+            locked.resolved_at = now
+            locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
+            data = {
+                "tally": {metric.code: str(quantity) for metric, quantity in quantities.items()},
+                "late": locked.resolve_late,
+                "photos": len(processed),
+            }
+            return Outcome(note=text, data=data, photos=processed, photo_stage=PhotoStage.AFTER)
+
+        return apply
+
+    return _perform(actor, case, "resolve", prepare)
+
+
+def _has_after_photo(case: Case) -> bool:
+    """Whether an after-photo was added since work (re)started, so an earlier, rejected fix does not count."""
+    photos = case.photos.filter(stage=PhotoStage.AFTER)
+    if case.work_started_at:
+        photos = photos.filter(uploaded_at__gte=case.work_started_at)
+    return photos.exists()
+
+
+def request_extension(actor: User, case: Case, *, until: datetime.datetime, reason: str) -> Case:
+    """The lead department asks a leader for more time to resolve."""
+
+    def prepare(current: Case):
+        fields: dict[str, list] = {}
+        text = (reason or "").strip()
+        if not text:
+            fields["reason"] = [REASON_REQUIRED]
+        if not isinstance(until, datetime.datetime) or timezone.is_naive(until):
+            fields["until"] = [_("Give the new deadline as a date and time.")]
+        elif until <= max(timezone.now(), current.resolve_due_at or timezone.now()):
+            fields["until"] = [_("The new deadline must be later than the current one.")]
+        if fields:
+            raise InvalidInput.for_fields(fields)
+        if current.extension_requested_until is not None:
+            raise InvalidState(
+                _("An extension request is already waiting for a leader's decision."), reason="extension_pending"
+            )
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            if locked.extension_requested_until is not None:
+                raise InvalidState(
+                    _("An extension request is already waiting for a leader's decision."), reason="extension_pending"
+                )
+            locked.extension_requested_until = until
+            locked.extension_reason = text[:500]
+            return Outcome(
+                note=text, data={"until": _local_iso(until), "resolve_due_at": _local_iso(locked.resolve_due_at)}
+            )
+
+        return apply
+
+    return _perform(actor, case, "request_extension", prepare)
+
+
+def approve_extension(actor: User, case: Case, *, approve: bool = True, note: str = "") -> Case:
+    """A leader grants (moving the resolve deadline) or refuses (with a reason) the pending extension."""
+
+    def prepare(current: Case):
+        if not approve:
+            _required_text(note, "note")
+        if current.extension_requested_until is None:
+            raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            requested = locked.extension_requested_until
+            if requested is None:
+                raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
+            data = {
+                "approved": approve,
+                "until": _local_iso(requested),
+                "previous_due_at": _local_iso(locked.resolve_due_at),
+            }
+            if approve:
+                locked.resolve_due_at = requested
+                locked.extension_count += 1
+            locked.extension_requested_until = None
+            locked.extension_reason = ""
+            return Outcome(note=(note or "").strip(), data=data)
+
+        return apply
+
+    return _perform(actor, case, "approve_extension", prepare)
+
+
+# --- anyone who can see the case ---------------------------------------------------------------
+
+
+def comment(actor: User, case: Case, *, note: str) -> Case:
+    """An internal note on the timeline; the state does not change."""
+
+    def prepare(_case: Case):
+        text = _required_text(note, "note", _("Write the note."))
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            return Outcome(note=text)
+
+        return apply
+
+    return _perform(actor, case, "comment", prepare)
+
+
+def add_photos(
+    actor: User, case: Case, *, photos: Iterable[Any], stage: str = PhotoStage.BEFORE, note: str = ""
+) -> Case:
+    """Attach photos to an open case, recorded as one timeline entry."""
+
+    def prepare(_case: Case):
+        if stage not in PhotoStage.values:
+            raise InvalidInput.for_fields({"stage": [_("Choose before, after or other.")]})
+        processed = _processed_photos(photos)
+        if not processed:
+            raise InvalidInput.for_fields({"photos": [_("Choose at least one photo.")]})
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            return Outcome(
+                note=(note or "").strip(),
+                data={"photos": len(processed), "stage": stage},
+                photos=processed,
+                photo_stage=stage,
+            )
+
+        return apply
+
+    return _perform(actor, case, "add_photos", prepare)
+
+
+ACTIONS: dict[str, Callable[..., Case]] = {
+    "accept": accept,
+    "reject": reject,
+    "dispatch": dispatch,
+    "report_in": report_in,
+    "send_back": send_back,
+    "resolve": resolve,
+    "verify": verify,
+    "rework": rework,
+    "reopen": reopen,
+    "request_extension": request_extension,
+    "approve_extension": approve_extension,
+    "comment": comment,
+    "add_photos": add_photos,
+}
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+def escalate_overdue(now: datetime.datetime | None = None) -> int:
+    """Record one escalation event per overdue deadline of each case; returns how many were recorded."""
+    now = now or timezone.now()
+    recorded = 0
+    for deadline in Deadline:
+        candidates = Case.objects.filter(escalation_due_q(deadline, now)).values_list("pk", flat=True)
+        for pk in list(candidates):
+            recorded += _escalate(pk, deadline, now)
+    return recorded
+
+
+def _escalate(pk: int, deadline: str, now: datetime.datetime) -> int:
+    due_field = f"{deadline}_due_at"
+    mark_field = f"{deadline}_escalated_for"
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(escalation_due_q(deadline, now), pk=pk).first()
+        if case is None:  # handled meanwhile, or already escalated by a parallel run
+            return 0
+        due = getattr(case, due_field)
+        setattr(case, mark_field, due)
+        case.save(update_fields=[mark_field, "updated_at"])
+        CaseEvent.objects.create(
+            case=case,
+            actor=None,
+            action=CaseAction.ESCALATE,
+            from_state=case.state,
+            to_state=case.state,
+            data={
+                "deadline": deadline,
+                "due_at": _local_iso(due),
+                "overdue_minutes": round((now - due).total_seconds() / 60),
+            },
+            created_at=now,
+        )
+    return 1
