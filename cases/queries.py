@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cases import clock
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
 from cases.models import Assignment, Case, Category
 from communities.models import Community
@@ -19,13 +20,13 @@ METRES_PER_DEGREE_LATITUDE = 111_320
 
 def overdue_q(now: datetime.datetime | None = None) -> Q:
     """A department holds the case and a deadline has passed: report-in (still dispatched) or resolve."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return Q(state__in=WORKING_STATES, resolve_due_at__lt=now) | report_in_overdue_q(now)
 
 
 def report_in_overdue_q(now: datetime.datetime | None = None) -> Q:
     """The lead department has not reported in and its report-in deadline has passed."""
-    return Q(state=CaseState.DISPATCHED, report_in_due_at__lt=now or timezone.now())
+    return Q(state=CaseState.DISPATCHED, report_in_due_at__lt=now or clock.now())
 
 
 def escalation_due_q(deadline: str, now: datetime.datetime) -> Q:
@@ -43,7 +44,7 @@ def escalation_due_q(deadline: str, now: datetime.datetime) -> Q:
 
 def with_overdue(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:
     """Annotate `is_overdue` and `is_report_in_overdue` in the query, not in Python."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return cases.annotate(
         is_overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()),
         is_report_in_overdue=ExpressionWrapper(report_in_overdue_q(now), output_field=BooleanField()),
@@ -63,7 +64,7 @@ def overdue_assignments(now: datetime.datetime | None = None) -> QuerySet[Assign
     return Assignment.objects.filter(
         finished_at__isnull=True,
         reported_in_at__isnull=True,
-        report_in_due_at__lt=now or timezone.now(),
+        report_in_due_at__lt=now or clock.now(),
         role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST),
     )
 
@@ -143,7 +144,7 @@ def possible_duplicates(
     now: datetime.datetime | None = None,
 ) -> list[Case]:
     """Open cases of the same category in the same community or within the radius, filed in the window."""
-    now = now or timezone.now()
+    now = now or clock.now()
     since = now - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     radius = settings.DUPLICATE_RADIUS_METRES
     place = Q(community=community)

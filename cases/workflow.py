@@ -21,6 +21,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import clock
 from cases.choices import (
     STAFF_SOURCES,
     AssignmentRole,
@@ -86,6 +87,7 @@ def _save_photos(case: Case, actor: User | None, outcome: Outcome, event: CaseEv
             thumbnail=photo.thumbnail,
             event=event,
             uploaded_by=actor,
+            uploaded_at=event.created_at,
         )
 
 
@@ -106,7 +108,7 @@ def _perform(
                 .get(pk=case.pk)
             )
             check_action(actor, action, locked)
-            now = timezone.now()
+            now = clock.now()
             from_state = locked.state
             outcome = apply(locked, now)
             locked.save()
@@ -220,7 +222,7 @@ def create_case(
     processed = _processed_photos(photos)
     try:
         with transaction.atomic():
-            now = timezone.now()
+            now = clock.now()
             case.created_at = now
             case.number = _next_number(now)
             case.save()
@@ -443,7 +445,7 @@ def reopen(actor: User, case: Case, *, reason: str) -> Case:
     def prepare(current: Case):
         text = _required_text(reason, "reason")
         limit = datetime.timedelta(days=settings.CASE_REOPEN_DAYS)
-        if current.closed_at and timezone.now() - current.closed_at > limit:
+        if current.closed_at and clock.now() - current.closed_at > limit:
             raise InvalidState(
                 _("This case was closed more than %(days)s days ago and can no longer be reopened; file a new case.")
                 % {"days": settings.CASE_REOPEN_DAYS},
@@ -621,7 +623,7 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
             fields["reason"] = [REASON_REQUIRED]
         if not isinstance(until, datetime.datetime) or timezone.is_naive(until):
             fields["until"] = [_("Give the new deadline as a date and time.")]
-        elif until <= max(timezone.now(), current.resolve_due_at or timezone.now()):
+        elif until <= max(clock.now(), current.resolve_due_at or clock.now()):
             fields["until"] = [_("The new deadline must be later than the current one.")]
         if fields:
             raise InvalidInput.for_fields(fields)
@@ -740,7 +742,7 @@ ACTIONS: dict[str, Callable[..., Case]] = {
 
 def escalate_overdue(now: datetime.datetime | None = None) -> int:
     """Record one escalation event per overdue deadline of each case; returns how many were recorded."""
-    now = now or timezone.now()
+    now = now or clock.now()
     recorded = 0
     for deadline in Deadline:
         candidates = Case.objects.filter(escalation_due_q(deadline, now)).values_list("pk", flat=True)

@@ -21,3 +21,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # need it, only an existing folder so that no warning hides a real one.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "shenhe-test-static"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# Uploaded photos go to a throwaway folder per run, never into the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shenhe-test-media-"))
