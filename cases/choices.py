@@ -59,10 +59,6 @@ class CaseSource(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
-# Sources through which the street office itself finds the problem: such cases start registered.
-STAFF_SOURCES = (CaseSource.PATROL, CaseSource.WHISTLE)
-
-
 class Priority(models.TextChoices):
     """How urgently a case needs handling."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -165,7 +165,11 @@ def coordinates_errors(latitude: Decimal | None, longitude: Decimal | None) -> d
         if value is None:
             continue
         low, high = settings.DISTRICT_BOUNDS[field]
-        if not Decimal(str(low)) <= Decimal(str(value)) <= Decimal(str(high)):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            continue  # not a number: the field's own validation says so
+        if not number.is_finite() or not Decimal(str(low)) <= number <= Decimal(str(high)):
             errors[field] = ValidationError(
                 _("This point is outside Shenhe District: %(field)s must be between %(low)s and %(high)s."),
                 code="outside_district",

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import clock
 from cases.choices import (
-    STAFF_SOURCES,
     AssignmentRole,
     CaseAction,
     CaseSource,
@@ -67,6 +66,8 @@ def _processed_photos(files: Iterable[Any] | None) -> list[ProcessedPhoto]:
     """Validate every uploaded photo before anything is written; name the file that is wrong."""
     processed = []
     for upload in files or ():
+        if not hasattr(upload, "read"):
+            raise InvalidInput.for_fields({"photos": [_("Upload the photo as a file.")]})
         try:
             processed.append(process_photo(upload))
         except ValidationError as error:
@@ -144,13 +145,12 @@ def _next_number(now: datetime.datetime) -> str:
     return f"SH-{year}-{sequence.last_value:06d}"
 
 
-def _intake_state(actor: User | None, community: Community, road: Road | None) -> str:
-    """Street staff and road chiefs of the place register directly; anything else waits to be accepted."""
+def _intake_state(actor: User | None, community: Community) -> str:
+    """Street staff and road chiefs file in their own street and register directly; others wait to be accepted."""
     role = role_of(actor) if actor is not None else None
-    profile = getattr(actor, "staff_profile", None)
-    if role == Role.STREET_STAFF and profile.street_id == community.street_id:
-        return CaseState.REGISTERED
-    if role == Role.ROAD_CHIEF and profile.street_id == community.street_id:
+    if role in (Role.STREET_STAFF, Role.ROAD_CHIEF):
+        if actor.staff_profile.street_id != community.street_id:
+            raise Forbidden(_("You can file cases only in your own street."), reason="not_your_street")
         return CaseState.REGISTERED
     return CaseState.REPORTED
 
@@ -179,12 +179,10 @@ def create_case(
     role = role_of(actor) if actor is not None else None
     if actor is not None and role is None:
         raise Forbidden(_("Your account has no role in the drive; ask an administrator."), reason="role_not_allowed")
-    state = _intake_state(actor, community, road)
+    state = _intake_state(actor, community)
     if source is None:
         source = {Role.ROAD_CHIEF: CaseSource.WHISTLE}.get(role, CaseSource.PATROL if role else CaseSource.API)
     fields: dict[str, list] = {}
-    if source in STAFF_SOURCES and state != CaseState.REGISTERED:
-        fields["source"] = [_("Only the street's own staff and road chiefs file patrol and whistle cases.")]
     if role == Role.ROAD_CHIEF and road is not None and road.road_chief_id != actor.pk:
         fields["road"] = [_("This is not one of your roads.")]
     if not category.is_active:

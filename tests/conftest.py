@@ -1,6 +1,9 @@
 """Shared fixtures."""
 
+import os
+
 import pytest
+from django.db import connection
 from django.utils import translation
 
 
@@ -10,3 +13,18 @@ def _chinese_by_default():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked `postgres` need PostgreSQL: locally they skip loudly, in CI they fail."""
+    if request.node.get_closest_marker("postgres") is None or connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI"):
+        pytest.fail(
+            "This test needs PostgreSQL. CI runs it with DATABASE_URL=postgres://…; "
+            "its SQLite pass deselects it with -m 'not postgres'."
+        )
+    pytest.skip(
+        "NEEDS POSTGRESQL, NOT RUN: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/shenhe to run it (CI does)."
+    )

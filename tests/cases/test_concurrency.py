@@ -1,0 +1,73 @@
+"""Two people pressing the same button: one wins, the others get a conflict, one event is written.
+
+Real row locks need PostgreSQL (SQLite locks the whole file), so these run in CI's PostgreSQL pass.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from cases import workflow
+from cases.errors import Conflict
+from cases.models import Case, CaseEvent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 10
+
+
+def all_at_once(call: Callable[[], object]) -> Counter:
+    """Run `call` in THREADS threads released together; count 'ok' and the error codes."""
+    barrier = threading.Barrier(THREADS)
+    results: list[str] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            call()
+            results.append("ok")
+        except Conflict as error:
+            results.append("conflict")
+            assert error.status_code == 409 and str(error.message)
+        except Exception as error:  # anything else is a bug the assertion below shows
+            results.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return Counter(results)
+
+
+def test_ten_simultaneous_report_ins_one_wins(world):
+    case = world.case_in("dispatched")
+    outcome = all_at_once(lambda: workflow.report_in(world.users["officer_lead"], Case.objects.get(pk=case.pk)))
+    assert outcome == Counter({"ok": 1, "conflict": THREADS - 1})
+    assert CaseEvent.objects.filter(case=case, action="report_in").count() == 1
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+
+
+def test_ten_simultaneous_verifications_one_wins(world):
+    case = world.case_in("resolved")
+    outcome = all_at_once(lambda: workflow.verify(world.users["staff_own"], Case.objects.get(pk=case.pk)))
+    assert outcome == Counter({"ok": 1, "conflict": THREADS - 1})
+    assert CaseEvent.objects.filter(case=case, action="verify").count() == 1
+
+
+def test_ten_simultaneous_intakes_get_ten_different_numbers(world):
+    outcome = all_at_once(
+        lambda: workflow.create_case(
+            world.users["staff_own"], title="占道经营", category=world.category, community=world.community
+        )
+    )
+    assert outcome == Counter({"ok": THREADS})
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == THREADS
