@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from cases.models import Campaign, Category, Drive, Metric
+from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
 
 
 class CampaignInline(admin.TabularInline):
@@ -49,3 +51,56 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["campaign", "default_department"]
     filter_horizontal = ["metrics"]
+
+
+class ReadOnlyAdminMixin:
+    """Case records change only through the workflow (one event per change) and are never deleted."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class AssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ["department", "role", "whistle", "assigned_at", "report_in_due_at", "reported_in_at", "finished_at"]
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["created_at", "actor", "action", "from_state", "to_state", "note"]
+
+
+class PhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Photo
+    extra = 0
+    fields = ["stage", "image", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "title", "state", "category", "street", "community", "source", "created_at"]
+    list_filter = ["state", "campaign", "street", "source", "whistle"]
+    search_fields = ["number", "title", "description", "address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["category", "street", "community"]
+    inlines = [AssignmentInline, PhotoInline, CaseEventInline]
+
+
+@admin.register(TallyEntry)
+class TallyEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "metric", "quantity", "community", "campaign", "case", "activity", "is_counted"]
+    list_filter = ["campaign", "metric"]
+    date_hierarchy = "date"
+    list_select_related = ["metric", "community", "campaign", "case", "activity"]
+
+    @admin.display(boolean=True, description=_("counted"))
+    def is_counted(self, entry: TallyEntry) -> bool:
+        return entry.voided_at is None

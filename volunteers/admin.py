@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import BranchPairing, PartyBranch, Volunteer, periods_overlap
+from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer, periods_overlap
 
 
 class BranchPairingFormSet(BaseInlineFormSet):
@@ -57,3 +57,24 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_fields = ["name", "phone", "community__name", "branch__name", "skills"]
     list_select_related = ["community", "branch"]
     autocomplete_fields = ["community", "branch"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["volunteer"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "community", "campaign", "branch"]
+    list_filter = ["campaign", "community__street"]
+    search_fields = ["title", "description", "community__name", "branch__name"]
+    list_select_related = ["community", "campaign", "branch"]
+    autocomplete_fields = ["community", "branch"]
+    date_hierarchy = "starts_at"
+    inlines = [ParticipationInline]
+    exclude = ["cases"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an activity's hours and tally stay on the record
