@@ -44,7 +44,7 @@ class CaseAction(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("Extension requested")
     APPROVE_EXTENSION = "approve_extension", _("Extension decided")
     COMMENT = "comment", _("Internal note")
-    PHOTO = "photo", _("Photo added")
+    ADD_PHOTOS = "add_photos", _("Photo added")
     ESCALATE = "escalate", _("Escalated as overdue")
 
 

@@ -455,6 +455,10 @@ def reopen(actor: User, case: Case, *, reason: str) -> Case:
                 raise InvalidState(_("This case can no longer be reopened."), reason="reopen_window_passed")
             last_round = locked.assignments.filter(finished_at=locked.closed_at).select_related("department")
             parts = [(assignment.department, assignment.role) for assignment in last_round]
+            if not any(part == AssignmentRole.LEAD for _department, part in parts):
+                raise InvalidState(
+                    _("This case has no lead department to send it back to; ask a leader."), reason="no_lead"
+                )
             locked.reopen_count += 1
             locked.satisfaction = ""
             data = _start_round(locked, actor, now, parts, whistle=False)
@@ -590,6 +594,9 @@ def resolve(
                 )
             locked.state = CaseState.RESOLVED
             locked.resolved_at = now
+            # A pending extension request is moot once the work is done.
+            locked.extension_requested_until = None
+            locked.extension_reason = ""
             locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
             data = {
                 "tally": {metric.code: str(quantity) for metric, quantity in quantities.items()},

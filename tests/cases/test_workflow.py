@@ -468,3 +468,26 @@ def test_events_can_be_neither_changed_nor_deleted(world):
     with pytest.raises(ValidationError):
         event.delete()
     assert CaseEvent.objects.get(pk=event.pk).note == "请尽快处理"
+
+
+def test_resolving_clears_a_pending_extension_request(world):
+    case = world.case_in("in_progress", pending_extension=True)
+    case = workflow.resolve(world.users["officer_lead"], case, note="已清理", tally={world.metric.code: 1})
+    assert (case.extension_requested_until, case.extension_reason) == (None, "")
+
+
+def test_a_closed_case_without_a_lead_department_cannot_be_reopened(world):
+    case = world.case_in("closed")
+    case.assignments.all().delete()
+    error = refused(InvalidState, workflow.reopen, world.users["staff_own"], case, reason="问题反弹")
+    assert error.reason == "no_lead"
+    case.refresh_from_db()
+    assert case.state == "closed"
+
+
+def test_added_photos_are_one_timeline_entry(world):
+    case = workflow.add_photos(
+        world.users["staff_own"], world.case_in("registered"), photos=[photo_upload(), photo_upload()], stage="before"
+    )
+    event = CaseEvent.objects.get(case=case)
+    assert (event.action, event.get_action_display(), event.photos.count()) == ("add_photos", "上传照片", 2)
