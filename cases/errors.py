@@ -65,3 +65,10 @@ class InvalidState(Conflict):
     """The case is not in a state that allows the action (also what the loser of a race sees)."""
 
     code = "invalid_state"
+
+
+class NotFound(WorkflowError):
+    """The case does not exist or the user may not see it (the two are not told apart)."""
+
+    code = "not_found"
+    status_code = 404

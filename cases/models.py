@@ -368,6 +368,8 @@ class Assignment(models.Model):
         verbose_name=_("reported in by"),
     )
     report_in_late = models.BooleanField(_("reported in late"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolve_late = models.BooleanField(_("resolved late"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -401,6 +403,16 @@ class Assignment(models.Model):
         return self.finished_at is None
 
 
+class CaseEventQuerySet(models.QuerySet):
+    """Events are a record: the queryset refuses bulk changes and deletes too."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Case events cannot be changed once written."), code="immutable")
+
+    def delete(self):
+        raise ValidationError(_("Case events cannot be deleted."), code="immutable")
+
+
 class CaseEvent(models.Model):
     """One entry of a case's timeline; written once by the workflow, never changed."""
 
@@ -419,6 +431,8 @@ class CaseEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

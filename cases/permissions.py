@@ -7,17 +7,20 @@ not the user's (`not_your_street`, `not_your_road`, `not_your_department`).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from enum import Enum
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases import clock
 from cases.choices import AssignmentRole, CaseState
-from cases.errors import Forbidden, InvalidState
+from cases.errors import Forbidden, InvalidState, NotFound
 from cases.models import Assignment, Case
 from communities.choices import Role
 
@@ -139,7 +142,10 @@ def can_see_full_phone(user: AnyUser, case: Case) -> bool:
     if role == Role.STREET_STAFF:
         return _profile_value(user, "street_id") == case.street_id
     if role == Role.DEPT_OFFICER:
-        return department_assignment(user, case, (AssignmentRole.LEAD,)) is not None
+        leads = [a for a in case.assignments.all() if a.role == AssignmentRole.LEAD]
+        # The department that leads now, or led last: it may still need to call the resident.
+        latest = max(leads, key=lambda a: (a.assigned_at, a.pk), default=None)
+        return latest is not None and latest.department_id == _profile_value(user, "department_id")
     return False
 
 
@@ -155,9 +161,7 @@ def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: Actio
     if relation is Relation.ANYONE:
         return None
     if relation is Relation.VIEWER:
-        if can_view(user, case):
-            return None
-        return Forbidden(_("You cannot see this case."), reason="not_visible")
+        return None  # check_action has made sure the user sees the case
     if relation is Relation.STREET:
         if _profile_value(user, "street_id") == case.street_id:
             return None
@@ -183,8 +187,16 @@ def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: Actio
     return Forbidden(message, reason="not_your_department")
 
 
+NOT_FOUND_MESSAGE = _("There is no such case, or you may not see it.")
+
+
 def check_action(user: AnyUser, action: str, case: Case) -> None:
-    """Raise Forbidden or InvalidState if the user may not take the action on the case now."""
+    """Raise NotFound, Forbidden or InvalidState if the user may not take the action on the case now.
+
+    The order matters: a user who may not see the case learns nothing about it (not even its state).
+    """
+    if not can_view(user, case):
+        raise NotFound(NOT_FOUND_MESSAGE)
     rule = ACTION_RULES[action]
     role = role_of(user)
     if role not in rule.roles:
@@ -202,6 +214,29 @@ def check_action(user: AnyUser, action: str, case: Case) -> None:
     refusal = _relation_refusal(user, case, rule.roles[role], rule)
     if refusal is not None:
         raise refusal
+    _check_preconditions(user, action, case)
+
+
+def _check_preconditions(user: AnyUser, action: str, case: Case) -> None:
+    """What else the case must be like for the action, beyond its state."""
+    if action == "report_in":
+        assignment = department_assignment(user, case, (AssignmentRole.LEAD, AssignmentRole.ASSIST))
+        if assignment.reported_in_at is not None:
+            raise InvalidState(_("Your department has already reported in on this case."), reason="already_done")
+    elif action == "request_extension" and case.extension_requested_until is not None:
+        raise InvalidState(
+            _("An extension request is already waiting for a leader's decision."), reason="extension_pending"
+        )
+    elif action == "approve_extension" and case.extension_requested_until is None:
+        raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
+    elif action == "reopen" and case.closed_at is not None:
+        days = settings.CASE_REOPEN_DAYS
+        if clock.now() - case.closed_at > datetime.timedelta(days=days):
+            raise InvalidState(
+                _("This case was closed more than %(days)s days ago and can no longer be reopened; file a new case.")
+                % {"days": days},
+                reason="reopen_window_passed",
+            )
 
 
 def allowed_actions(user: AnyUser, case: Case) -> list[str]:
@@ -210,7 +245,7 @@ def allowed_actions(user: AnyUser, case: Case) -> list[str]:
     for action in WORKFLOW_ACTIONS:
         try:
             check_action(user, action, case)
-        except (Forbidden, InvalidState):
+        except (NotFound, Forbidden, InvalidState):
             continue
         allowed.append(action)
     return allowed

@@ -43,11 +43,11 @@ def escalation_due_q(deadline: str, now: datetime.datetime) -> Q:
 
 
 def with_overdue(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:
-    """Annotate `is_overdue` and `is_report_in_overdue` in the query, not in Python."""
+    """Annotate `overdue` and `report_in_overdue` (DESIGN.md §6 names) in the query, not in Python."""
     now = now or clock.now()
     return cases.annotate(
-        is_overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()),
-        is_report_in_overdue=ExpressionWrapper(report_in_overdue_q(now), output_field=BooleanField()),
+        overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()),
+        report_in_overdue=ExpressionWrapper(report_in_overdue_q(now), output_field=BooleanField()),
     )
 
 
@@ -141,9 +141,13 @@ def possible_duplicates(
     longitude: Decimal | None = None,
     *,
     exclude: Case | None = None,
+    user=None,
     now: datetime.datetime | None = None,
 ) -> list[Case]:
-    """Open cases of the same category in the same community or within the radius, filed in the window."""
+    """Open cases of the same category in the same community or within the radius, filed in the window.
+
+    Given a user, only the cases that user may see are offered.
+    """
     now = now or clock.now()
     since = now - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     radius = settings.DUPLICATE_RADIUS_METRES
@@ -163,6 +167,8 @@ def possible_duplicates(
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
+    if user is not None:
+        candidates = visible_to(user, candidates)
     return [case for case in candidates[:50] if case.community_id == community.pk or _within(case, latitude, longitude)]
 
 

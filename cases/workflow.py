@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
@@ -32,7 +31,7 @@ from cases.choices import (
     Satisfaction,
 )
 from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
-from cases.models import Assignment, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
+from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
 from cases.permissions import active_assignments, check_action, department_assignment, role_of
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
@@ -172,13 +171,14 @@ def create_case(
     reporter_name: str = "",
     reporter_phone: str = "",
     priority: str = "",
-    campaign=None,
+    campaign: Campaign | None = None,
     photos: Iterable[Any] | None = None,
 ) -> Case:
     """Take in a new case: registered when street staff or a road chief of the place files it, else reported."""
     role = role_of(actor) if actor is not None else None
-    if actor is not None and role is None:
-        raise Forbidden(_("Your account has no role in the drive; ask an administrator."), reason="role_not_allowed")
+    if actor is not None and role in (None, Role.DEPT_OFFICER):
+        # Officers report a problem they find to the street office (a comment or a call), not as intake.
+        raise Forbidden(_("Your role cannot file cases."), reason="role_not_allowed")
     state = _intake_state(actor, community)
     if source is None:
         source = {Role.ROAD_CHIEF: CaseSource.WHISTLE}.get(role, CaseSource.PATROL if role else CaseSource.API)
@@ -187,6 +187,8 @@ def create_case(
         fields["road"] = [_("This is not one of your roads.")]
     if not category.is_active:
         fields["category"] = [_("This category is no longer in use.")]
+    if campaign is not None and campaign.drive_id != category.campaign.drive_id:
+        fields["campaign"] = [_("Choose a campaign of the category's drive.")]
     if fields:
         raise InvalidInput.for_fields(fields)
     case = Case(
@@ -438,21 +440,12 @@ def rework(actor: User, case: Case, *, reason: str) -> Case:
 
 
 def reopen(actor: User, case: Case, *, reason: str) -> Case:
-    """closed → dispatched, within CASE_REOPEN_DAYS: the same departments start a new round."""
+    """closed → dispatched, within CASE_REOPEN_DAYS of closing: the same departments start a new round."""
 
-    def prepare(current: Case):
+    def prepare(_case: Case):
         text = _required_text(reason, "reason")
-        limit = datetime.timedelta(days=settings.CASE_REOPEN_DAYS)
-        if current.closed_at and clock.now() - current.closed_at > limit:
-            raise InvalidState(
-                _("This case was closed more than %(days)s days ago and can no longer be reopened; file a new case.")
-                % {"days": settings.CASE_REOPEN_DAYS},
-                reason="reopen_window_passed",
-            )
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
-            if locked.closed_at and now - locked.closed_at > limit:
-                raise InvalidState(_("This case can no longer be reopened."), reason="reopen_window_passed")
             last_round = locked.assignments.filter(finished_at=locked.closed_at).select_related("department")
             parts = [(assignment.department, assignment.role) for assignment in last_round]
             if not any(part == AssignmentRole.LEAD for _department, part in parts):
@@ -478,8 +471,6 @@ def report_in(actor: User, case: Case, *, note: str = "") -> Case:
     def prepare(_case: Case):
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             assignment = department_assignment(actor, locked, (AssignmentRole.LEAD, AssignmentRole.ASSIST))
-            if assignment.reported_in_at is not None:
-                raise InvalidState(_("Your department has already reported in on this case."), reason="already_done")
             late = now > assignment.report_in_due_at if assignment.report_in_due_at else False
             assignment.reported_in_at = now
             assignment.reported_in_by = actor
@@ -515,7 +506,12 @@ def send_back(actor: User, case: Case, *, reason: str) -> Case:
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             _finish_round(locked, now)
             locked.state = CaseState.REGISTERED
+            # The round is over; its report-in record stays on the assignments.
+            locked.dispatched_at = None
             locked.report_in_due_at = None
+            locked.reported_in_at = None
+            locked.report_in_late = None
+            locked.work_started_at = None
             locked.resolve_due_at = None
             locked.whistle = False
             locked.extension_requested_until = None
@@ -574,12 +570,14 @@ def resolve(
             fields.update(error.fields)
             quantities = {}
         processed = _processed_photos(photos)
-        if current.category.after_photo_required and not processed and not _has_after_photo(current):
-            fields["photos"] = [_("This category needs a photo of the result.")]
+        if _needs_after_photo(current, processed):
+            fields["photos"] = [AFTER_PHOTO_NEEDED]
         if fields:
             raise InvalidInput.for_fields(fields)
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            if _needs_after_photo(locked, processed):  # a rework may have happened meanwhile
+                raise InvalidInput.for_fields({"photos": [AFTER_PHOTO_NEEDED]})
             today = timezone.localdate(now)
             for metric, quantity in quantities.items():
                 TallyEntry.objects.create(
@@ -594,10 +592,14 @@ def resolve(
                 )
             locked.state = CaseState.RESOLVED
             locked.resolved_at = now
+            locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
+            # The lead's assignment keeps this round's outcome even if the case is reopened later.
+            lead = department_assignment(actor, locked, (AssignmentRole.LEAD,))
+            lead.resolved_at, lead.resolve_late = now, locked.resolve_late
+            lead.save(update_fields=["resolved_at", "resolve_late"])
             # A pending extension request is moot once the work is done.
             locked.extension_requested_until = None
             locked.extension_reason = ""
-            locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
             data = {
                 "tally": {metric.code: str(quantity) for metric, quantity in quantities.items()},
                 "late": locked.resolve_late,
@@ -610,12 +612,25 @@ def resolve(
     return _perform(actor, case, "resolve", prepare)
 
 
-def _has_after_photo(case: Case) -> bool:
-    """Whether an after-photo was added since work (re)started, so an earlier, rejected fix does not count."""
+AFTER_PHOTO_NEEDED = _("This category needs a photo of the result.")
+
+
+def _needs_after_photo(case: Case, uploads: list[ProcessedPhoto]) -> bool:
+    """Whether the category asks for an after-photo and none comes with the action or since work (re)started."""
+    if not case.category.after_photo_required or uploads:
+        return False
     photos = case.photos.filter(stage=PhotoStage.AFTER)
     if case.work_started_at:
+        # An after-photo of a fix that was sent for rework does not show the new fix.
         photos = photos.filter(uploaded_at__gte=case.work_started_at)
-    return photos.exists()
+    return not photos.exists()
+
+
+LATER_DEADLINE = _("The new deadline must be later than the current one.")
+
+
+def _later_than_current(until: datetime.datetime, case: Case) -> bool:
+    return until > max(clock.now(), case.resolve_due_at or clock.now())
 
 
 def request_extension(actor: User, case: Case, *, until: datetime.datetime, reason: str) -> Case:
@@ -628,20 +643,14 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
             fields["reason"] = [REASON_REQUIRED]
         if not isinstance(until, datetime.datetime) or timezone.is_naive(until):
             fields["until"] = [_("Give the new deadline as a date and time.")]
-        elif until <= max(clock.now(), current.resolve_due_at or clock.now()):
-            fields["until"] = [_("The new deadline must be later than the current one.")]
+        elif not _later_than_current(until, current):
+            fields["until"] = [LATER_DEADLINE]
         if fields:
             raise InvalidInput.for_fields(fields)
-        if current.extension_requested_until is not None:
-            raise InvalidState(
-                _("An extension request is already waiting for a leader's decision."), reason="extension_pending"
-            )
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
-            if locked.extension_requested_until is not None:
-                raise InvalidState(
-                    _("An extension request is already waiting for a leader's decision."), reason="extension_pending"
-                )
+            if not _later_than_current(until, locked):  # a leader may have moved the deadline meanwhile
+                raise InvalidInput.for_fields({"until": [LATER_DEADLINE]})
             locked.extension_requested_until = until
             locked.extension_reason = text[:500]
             return Outcome(
@@ -656,16 +665,20 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
 def approve_extension(actor: User, case: Case, *, approve: bool = True, note: str = "") -> Case:
     """A leader grants (moving the resolve deadline) or refuses (with a reason) the pending extension."""
 
-    def prepare(current: Case):
+    def prepare(_case: Case):
         if not approve:
             _required_text(note, "note")
-        if current.extension_requested_until is None:
-            raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             requested = locked.extension_requested_until
-            if requested is None:
-                raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
+            if approve and requested <= now:
+                raise InvalidState(
+                    _(
+                        "The requested deadline has already passed; "
+                        "refuse this request so the department can ask again."
+                    ),
+                    reason="request_expired",
+                )
             data = {
                 "approved": approve,
                 "until": _local_iso(requested),

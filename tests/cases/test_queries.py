@@ -83,6 +83,15 @@ def test_resident_phones_are_whole_only_for_the_street_and_the_lead_department(w
     assert can_see_full_phone(world.users[user], case) is full
 
 
+def test_after_closing_the_last_lead_department_still_sees_the_phone_and_an_earlier_one_does_not(world):
+    case = world.case_in("closed")
+    assert can_see_full_phone(world.users["officer_lead"], case)
+    AssignmentFactory(case=case, department=world.assist, role=AssignmentRole.LEAD, finished_at=case.closed_at)
+    case = Case.objects.get(pk=case.pk)
+    assert not can_see_full_phone(world.users["officer_lead"], case)
+    assert can_see_full_phone(world.users["officer_assist"], case)
+
+
 def test_a_phone_is_masked_as_138_stars_1234():
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("024-22345678") == "024****5678"
@@ -93,6 +102,9 @@ def test_the_list_filters_narrow_as_their_names_say(world):
     other_category = CategoryFactory()
     with time_machine.travel(NOW - datetime.timedelta(days=3), tick=False):
         old = world.case_in("closed", title="楼道堆物清理", description="3单元")
+    # 00:30 on 1 September in Shenyang, still 31 August in UTC: it belongs to 1 September.
+    with time_machine.travel(datetime.datetime(2021, 8, 31, 16, 30, tzinfo=datetime.UTC), tick=False):
+        midnight = world.case_in("registered", title="夜间施工扰民")
     with time_machine.travel(NOW, tick=False):
         late = world.case_in("dispatched", title="僵尸车", address="青年大街")
         other = world.case_in("registered", title="小广告", category=other_category, campaign=other_category.campaign)
@@ -101,17 +113,23 @@ def test_the_list_filters_narrow_as_their_names_say(world):
     def numbers(**filters):
         return set(search_cases(everything, now=NOW, **filters).values_list("number", flat=True))
 
+    assert numbers(created_after=datetime.date(2021, 9, 1), created_before=datetime.date(2021, 9, 1)) == {
+        midnight.number,
+        late.number,
+        other.number,
+    }
+    assert numbers(created_before=datetime.date(2021, 8, 31)) == {old.number}
     assert numbers(state="dispatched") == {late.number}
     assert numbers(state=["dispatched", "closed"]) == {late.number, old.number}
     assert numbers(category=other_category.code) == {other.number}
-    assert numbers(campaign=world.category.campaign.slug) == {old.number, late.number}
-    assert numbers(street=world.street.pk) == {old.number, late.number, other.number}
+    assert numbers(campaign=world.category.campaign.slug) == {old.number, midnight.number, late.number}
+    assert numbers(street=world.street.pk) == {old.number, midnight.number, late.number, other.number}
     assert numbers(street=world.other_street.pk) == set()
-    assert numbers(community=world.community.pk) == {old.number, late.number, other.number}
+    assert numbers(community=world.community.pk) == {old.number, midnight.number, late.number, other.number}
     assert numbers(department=world.assist.pk) == {old.number, late.number}
     assert numbers(overdue=True) == {late.number}  # its report-in was due an hour before NOW
-    assert numbers(overdue=False) == {old.number, other.number}
-    assert numbers(created_after=NOW.date()) == {late.number, other.number}
+    assert numbers(overdue=False) == {old.number, midnight.number, other.number}
+    assert numbers(created_after=NOW.date()) == {midnight.number, late.number, other.number}
     assert numbers(created_before=(NOW - datetime.timedelta(days=1)).date()) == {old.number}
     assert numbers(text="青年") == {late.number}
     assert numbers(text="楼道 3单元") == {old.number}
@@ -149,6 +167,18 @@ def test_possible_duplicates_are_open_same_category_nearby_and_recent(world):
     assert {case.title for case in found} == {"same community", "150 m away"}
     without_place = possible_duplicates(world.category, world.community, now=NOW)
     assert {case.title for case in without_place} == {"same community"}
+
+
+def test_possible_duplicates_offer_only_cases_the_user_may_see(world):
+    elsewhere = CommunityFactory(street=world.other_street)
+    near = {"latitude": Decimal("41.796000"), "longitude": Decimal("123.450000")}
+    world.case_in("registered", title="next street", community=elsewhere, street=world.other_street, **near)
+    found = possible_duplicates(world.category, world.community, near["latitude"], near["longitude"])
+    assert [case.title for case in found] == ["next street"]
+    mine = possible_duplicates(
+        world.category, world.community, near["latitude"], near["longitude"], user=world.users["staff_own"]
+    )
+    assert mine == []
 
 
 def test_a_case_is_not_its_own_duplicate(world):

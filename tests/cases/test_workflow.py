@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -69,7 +70,8 @@ def test_a_case_goes_around_the_whole_loop_as_real_users(world):
         case = workflow.report_in(users["officer_assist"], case, note="环卫配合清运")
     assert case.state == CaseState.IN_PROGRESS and case.report_in_late is False
 
-    with time_machine.travel(START + datetime.timedelta(hours=30), tick=False):
+    # 01:00 in Shenyang is still the day before in UTC: the tally's date must be Shenyang's.
+    with time_machine.travel(START + datetime.timedelta(hours=16), tick=False):
         case = workflow.resolve(
             users["officer_lead"],
             case,
@@ -79,7 +81,7 @@ def test_a_case_goes_around_the_whole_loop_as_real_users(world):
         )
     assert case.state == CaseState.RESOLVED and case.resolve_late is False
 
-    with time_machine.travel(START + datetime.timedelta(hours=32), tick=False):
+    with time_machine.travel(START + datetime.timedelta(hours=18), tick=False):
         case = workflow.verify(users["staff_own"], case, note="现场核查合格", satisfaction="satisfied")
     assert case.state == CaseState.CLOSED and case.satisfaction == "satisfied"
 
@@ -143,6 +145,20 @@ def test_a_road_chief_files_whistle_cases_on_their_own_roads_only(world):
     assert (case.state, case.source) == (CaseState.REGISTERED, CaseSource.WHISTLE)
     error = refused(InvalidInput, new_case, world, user="roadchief_other", road=world.road)
     assert "road" in error.fields
+
+
+def test_officers_do_not_file_cases(world):
+    error = refused(Forbidden, new_case, world, user="officer_lead")
+    assert error.reason == "role_not_allowed"
+
+
+def test_a_case_may_count_for_another_campaign_of_the_same_drive_only(world):
+    from tests.factories import CampaignFactory
+
+    sibling = CampaignFactory(drive=world.category.campaign.drive)
+    assert new_case(world, campaign=sibling).campaign == sibling
+    error = refused(InvalidInput, new_case, world, campaign=CampaignFactory())
+    assert "campaign" in error.fields
 
 
 def test_street_staff_cannot_file_in_another_street(world):
@@ -363,7 +379,7 @@ def test_overdue_follows_the_deadlines_and_lateness_is_kept_once_a_step_ends(wor
     case.refresh_from_db()
     assert (case.report_in_late, case.resolve_late) == (True, False)
     annotated = with_overdue(Case.objects.all(), START + datetime.timedelta(days=20)).get()
-    assert (annotated.is_overdue, annotated.is_report_in_overdue) == (False, False)
+    assert (annotated.overdue, annotated.report_in_overdue) == (False, False)
 
 
 def test_an_approved_extension_moves_the_resolve_deadline(world):
@@ -383,6 +399,14 @@ def test_an_approved_extension_moves_the_resolve_deadline(world):
     assert overdue_numbers(START + datetime.timedelta(days=4)) == set()
     error = refused(InvalidState, workflow.approve_extension, leader, case)
     assert error.reason == "no_request"
+
+
+def test_an_extension_whose_date_has_passed_cannot_be_granted(world):
+    case = world.case_in("in_progress", pending_extension=True)
+    with time_machine.travel(case.extension_requested_until + datetime.timedelta(minutes=1), tick=False):
+        error = refused(InvalidState, workflow.approve_extension, world.users["leader"], case)
+        assert error.reason == "request_expired"
+        workflow.approve_extension(world.users["leader"], case, approve=False, note="已过期，请重新申请")
 
 
 def test_a_refused_extension_leaves_the_deadline(world):
@@ -405,8 +429,9 @@ def test_escalation_is_recorded_once_per_deadline(world):
         assert workflow.escalate_overdue() == 1
         assert workflow.escalate_overdue() == 0
     with time_machine.travel(START + datetime.timedelta(hours=73), tick=False):
-        call_command("escalate_overdue", stdout=(output := __import__("io").StringIO()))
-        assert "1" in output.getvalue()  # only the resolve deadline is new
+        output = io.StringIO()
+        call_command("escalate_overdue", stdout=output)
+        assert output.getvalue().strip() == "Escalations recorded: 1"  # only the resolve deadline is new
         assert workflow.escalate_overdue() == 0
     escalations = CaseEvent.objects.filter(case=case, action=CaseAction.ESCALATE)
     assert [e.data["deadline"] for e in escalations] == ["report_in", "resolve"]
@@ -424,6 +449,14 @@ def test_escalation_is_recorded_once_per_deadline(world):
 
 
 # --- rounds of work: send back, reopen -------------------------------------------------------------
+
+
+def test_sending_back_ends_the_round_and_keeps_its_report_in_record(world):
+    case = world.case_in("in_progress")
+    case = workflow.send_back(world.users["officer_lead"], case, reason="不属于本部门职责")
+    assert (case.dispatched_at, case.reported_in_at, case.report_in_late, case.work_started_at) == (None,) * 4
+    lead = Assignment.objects.get(case=case, department=world.lead)
+    assert (lead.reported_in_at is not None, lead.report_in_late, lead.finished_at is not None) == (True, False, True)
 
 
 def test_a_sent_back_case_can_be_dispatched_to_another_department(world):
@@ -450,6 +483,18 @@ def test_reopening_starts_a_new_round_with_the_same_departments(world):
     assert workflow.report_in(world.users["officer_lead"], case).state == CaseState.IN_PROGRESS
 
 
+def test_each_round_keeps_its_resolution_on_the_lead_assignment(world):
+    case = world.case_in("in_progress")
+    with time_machine.travel(case.resolve_due_at + datetime.timedelta(hours=1), tick=False) as traveller:
+        case = workflow.resolve(world.users["officer_lead"], case, note="好了", tally={world.metric.code: 1})
+        case = workflow.verify(world.users["staff_own"], case)
+        traveller.shift(datetime.timedelta(days=2))
+        case = workflow.reopen(world.users["staff_own"], case, reason="问题反弹")
+    first_round = Assignment.objects.get(case=case, department=world.lead, finished_at__isnull=False)
+    assert (first_round.resolved_at is not None, first_round.resolve_late) == (True, True)
+    assert case.resolve_late is None  # the new round has not ended
+
+
 def test_a_case_closed_more_than_30_days_ago_cannot_be_reopened(world):
     case = world.case_in("closed", closed_at=timezone.now() - datetime.timedelta(days=31))
     error = refused(InvalidState, workflow.reopen, world.users["leader"], case, reason="问题反弹")
@@ -467,6 +512,10 @@ def test_events_can_be_neither_changed_nor_deleted(world):
         event.save()
     with pytest.raises(ValidationError):
         event.delete()
+    with pytest.raises(ValidationError):
+        CaseEvent.objects.filter(case=case).update(note="改写")
+    with pytest.raises(ValidationError):
+        CaseEvent.objects.filter(case=case).delete()
     assert CaseEvent.objects.get(pk=event.pk).note == "请尽快处理"
 
 

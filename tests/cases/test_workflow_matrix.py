@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases import workflow
 from cases.choices import CaseState
 from cases.errors import WorkflowError
-from cases.models import CaseEvent
+from cases.models import Assignment, CaseEvent, Photo, TallyEntry
 from tests.utils import photo_upload
 
 STATES = list(CaseState.values)
@@ -69,36 +69,42 @@ ROLE_OF = {
 }
 USERS = list(ROLE_OF)
 
-# Why a user of an allowed role is still refused: what ties them to the case is missing.
+# Why a user of an allowed role who sees the case is still refused: what ties them to it is missing.
 RELATION_REASON = {
-    "staff_other": "not_your_street",
+    "roadchief_own": "not_your_road",
     "roadchief_other": "not_your_road",
     "officer_lead": "not_your_department",
     "officer_assist": "not_your_department",
-    "officer_unrelated": "not_your_department",
 }
 
-# DESIGN.md §4: who sees a case on a road of roadchief_own in staff_own's street, by state
-# (departments see it once it has been dispatched to them).
+# Two cases in staff_own's street: one on roadchief_own's road, one off the roads that roadchief_other filed.
+PLACES = ["on_road", "filed_by_other_chief"]
+# DESIGN.md §4: departments see a case once it has been dispatched to them.
 ASSIGNED_STATES = {"dispatched", "in_progress", "resolved", "closed"}
 
 
-def sees(user: str, state: str) -> bool:
-    if user in ("staff_own", "roadchief_own", "leader", "admin", "superuser"):
+def sees(user: str, state: str, place: str) -> bool:
+    if user in ("staff_own", "leader", "admin", "superuser"):
         return True
+    if user == "roadchief_own":
+        return place == "on_road"
+    if user == "roadchief_other":
+        return place == "filed_by_other_chief"
     if user in ("officer_lead", "officer_assist"):
         return state in ASSIGNED_STATES
     return False
 
 
-def expected(action: str, state: str, user: str) -> str:
-    """'ok' or the reason DESIGN.md gives for refusing."""
+def expected(action: str, state: str, user: str, place: str) -> str:
+    """'ok' or the reason DESIGN.md gives for refusing; a case one may not see is simply not found."""
+    if not sees(user, state, place):
+        return "not_found"
     who = WHO[action]
     if who == "viewers":
-        if state not in FROM_STATES[action]:
-            return "invalid_state"
-        return "ok" if sees(user, state) else "not_visible"
+        return "ok" if state in FROM_STATES[action] else "invalid_state"
     allowed_roles = {ROLE_OF[name] for name in who}
+    if action == "dispatch" and place != "on_road":
+        who = who - {"roadchief_own"}  # the road chief's whistle is for cases on their roads
     if ROLE_OF[user] not in allowed_roles:
         return "role_not_allowed"
     if state not in FROM_STATES[action]:
@@ -130,14 +136,21 @@ class Rollback(Exception):
     """Undo an allowed action so the next user tries the same case."""
 
 
+def records() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (CaseEvent, Assignment, TallyEntry, Photo))
+
+
+@pytest.mark.parametrize("place", PLACES)
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", list(FROM_STATES))
-def test_who_may_take_which_action_in_which_state(world, action, state):
-    case = world.case_in(state, pending_extension=action == "approve_extension")
+def test_who_may_take_which_action_in_which_state(world, action, state, place):
+    where = {} if place == "on_road" else {"road": None, "created_by": world.users["roadchief_other"]}
+    case = world.case_in(state, pending_extension=action == "approve_extension", **where)
     mismatches = []
     for user in USERS:
-        want = expected(action, state, user)
+        want = expected(action, state, user, place)
         events_before = CaseEvent.objects.filter(case=case).count()
+        before = records()
         got, event_count = "ok", None
         try:
             with transaction.atomic():
@@ -150,12 +163,13 @@ def test_who_may_take_which_action_in_which_state(world, action, state):
             got = error.reason
             assert str(error.message), "every refusal carries a message"
         case.refresh_from_db()
+        assert records() == before, "a refusal or a rollback writes nothing"
         if got != want:
             mismatches.append(f"{user}: expected {want}, got {got}")
         elif got == "ok" and event_count != 1:
             mismatches.append(f"{user}: allowed but wrote {event_count} events")
         assert case.state == state, "a refusal or a rollback leaves the state as it was"
-    assert not mismatches, f"{action} in {state}:\n" + "\n".join(mismatches)
+    assert not mismatches, f"{action} in {state} ({place}):\n" + "\n".join(mismatches)
 
 
 def test_the_tables_cover_every_action_of_the_workflow():
