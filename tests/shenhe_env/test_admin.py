@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
+from cases.models import Case, TallyEntry
+
 pytestmark = pytest.mark.django_db
 
 MODEL_ADMINS = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -22,7 +24,9 @@ def test_admin_pages_open(admin_client_with_demo, model):
     info = (model._meta.app_label, model._meta.model_name)
     changelist = admin_client_with_demo.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "沈河"})
     assert changelist.status_code == 200
-    assert admin_client_with_demo.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    addable = admin.site._registry[model].has_add_permission(admin_client_with_demo.request().wsgi_request)
+    add = admin_client_with_demo.get(reverse("admin:{}_{}_add".format(*info)))
+    assert add.status_code == (200 if addable else 403)
     first = model._default_manager.first()
     if first is not None:
         change = admin_client_with_demo.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
@@ -72,3 +76,14 @@ def test_admin_refuses_two_open_pairings_for_one_branch_in_one_save(admin_client
     assert response.status_code == 200
     assert "一个支部同一时间只能包保一个社区。" in response.content.decode()
     assert not BranchPairing.objects.filter(branch=branch).exists()
+
+
+@pytest.mark.parametrize("model", [Case, TallyEntry], ids=["case", "tally-entry"])
+def test_case_records_cannot_be_changed_or_deleted_in_the_admin(admin_client_with_demo, model):
+    record = model._default_manager.first()
+    info = (model._meta.app_label, model._meta.model_name)
+    delete = admin_client_with_demo.post(reverse("admin:{}_{}_delete".format(*info), args=[record.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert model._default_manager.filter(pk=record.pk).exists()
+    change = admin_client_with_demo.get(reverse("admin:{}_{}_change".format(*info), args=[record.pk]))
+    assert change.status_code == 200 and change.context["has_change_permission"] is False

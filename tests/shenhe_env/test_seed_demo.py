@@ -1,15 +1,20 @@
 """`manage.py seed_demo` builds the demo world of DESIGN.md §6, and running it again changes nothing."""
 
 import datetime
+import itertools
 import re
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
+from django.utils import timezone
 
-from cases.models import Campaign, Category, Drive, Metric
+from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState, PhotoStage, Satisfaction
+from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
+from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
 from communities.models import Community, Road, StaffProfile
 from volunteers.models import BranchPairing, PartyBranch
@@ -37,9 +42,19 @@ def snapshot() -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (it takes seconds); each test's own changes are rolled back after it."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(seeded, db):
+    """The demo world of a first `seed_demo` run."""
 
 
 def test_seed_demo_twice_changes_nothing(demo):
@@ -122,3 +137,147 @@ def test_every_demo_account_logs_in_and_lands_on_home(demo, client, username):
     role_label, scope = DEMO_ACCOUNTS[username]
     assert re.search(rf'data-testid="role">{role_label}<', content)
     assert re.search(rf'data-testid="scope">{scope}<', content)
+
+
+# --- sample cases -------------------------------------------------------------------------------
+
+# Events that record something on the case without moving it to another state.
+STATE_KEEPING = {
+    CaseAction.COMMENT,
+    CaseAction.ADD_PHOTOS,
+    CaseAction.ESCALATE,
+    CaseAction.REQUEST_EXTENSION,
+    CaseAction.APPROVE_EXTENSION,
+}
+
+
+def user(username: str):
+    return get_user_model().objects.select_related("staff_profile").get(username=username)
+
+
+def active_assignments(username: str, **filters):
+    """Current assignments of the user's department."""
+    department = user(username).staff_profile.department
+    return Assignment.objects.filter(department=department, finished_at__isnull=True, **filters)
+
+
+def test_sample_cases_cover_every_state_over_the_last_weeks(demo):
+    assert 40 <= Case.objects.count() <= 60
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
+    now = timezone.now()
+    assert not Case.objects.filter(created_at__lt=now - datetime.timedelta(days=21)).exists()
+    assert not CaseEvent.objects.filter(created_at__gt=now).exists()
+    # Most are in the demo staff's street, and several streets have some.
+    staff_street = user("staff").staff_profile.street
+    assert Case.objects.filter(street=staff_street).count() > Case.objects.count() / 2
+    assert Case.objects.values("street").distinct().count() >= 3
+    # Numbers count up in the order the cases came in.
+    numbers = list(Case.objects.order_by("created_at", "id").values_list("number", flat=True))
+    assert numbers == sorted(numbers)
+
+
+def test_every_case_history_is_a_chain_of_states_from_its_creation(demo):
+    for case in Case.objects.prefetch_related("events"):
+        events = list(case.events.all())
+        assert events[0].action == CaseAction.CREATE and events[0].from_state == "", case.number
+        assert [event.action for event in events].count(CaseAction.CREATE) == 1, case.number
+        state = events[0].to_state
+        for previous, event in itertools.pairwise(events):
+            assert event.created_at >= previous.created_at, case.number
+            assert event.from_state == state, (case.number, event.action)
+            if event.action in STATE_KEEPING:
+                assert event.to_state == event.from_state, (case.number, event.action)
+            state = event.to_state
+        assert state == case.state, case.number
+
+
+def test_closed_cases_were_verified_and_resolutions_counted_in_the_tally(demo):
+    for case in Case.objects.filter(state=CaseState.CLOSED):
+        assert case.events.filter(action=CaseAction.VERIFY).exists(), case.number
+    with_metrics = Case.objects.filter(
+        state__in=(CaseState.RESOLVED, CaseState.CLOSED), category__metrics__isnull=False
+    ).distinct()
+    assert with_metrics.count() >= 10
+    for case in with_metrics:
+        codes = set(TallyEntry.objects.counted().filter(case=case).values_list("metric__code", flat=True))
+        assert codes == set(case.category.metrics.values_list("code", flat=True)), case.number
+    # A resolution sent for rework no longer counts; the fix after it does.
+    reworked = Case.objects.get(rework_count=1)
+    assert reworked.state == CaseState.CLOSED
+    assert TallyEntry.objects.filter(case=reworked, voided_at__isnull=False).exists()
+
+
+def test_sample_cases_have_photos_before_and_after(demo):
+    before = Photo.objects.filter(stage=PhotoStage.BEFORE)
+    after = Photo.objects.filter(stage=PhotoStage.AFTER)
+    assert before.exists() and after.exists()
+    photo = after.select_related("case").first()
+    assert photo.image.storage.exists(photo.image.name) and photo.thumbnail.storage.exists(photo.thumbnail.name)
+    assert (photo.width, photo.height) == (640, 480) and photo.image.size < 100_000
+    for event in CaseEvent.objects.filter(action=CaseAction.RESOLVE, case__category__after_photo_required=True):
+        assert event.photos.filter(stage=PhotoStage.AFTER).exists(), event.case.number
+    # Street staff and road chiefs photograph what they file.
+    for case in Case.objects.filter(source__in=(CaseSource.PATROL, CaseSource.WHISTLE)):
+        assert case.photos.filter(stage=PhotoStage.BEFORE).exists(), case.number
+
+
+def test_demo_accounts_find_work_in_their_queues(demo):
+    staff_states = set(visible_to(user("staff")).values_list("state", flat=True))
+    assert {CaseState.REGISTERED, CaseState.RESOLVED} <= staff_states
+    assert visible_to(user("staff2")).count() >= 3
+    assert visible_to(user("roadchief")).filter(whistle=True).exists()
+    for officer in ("officer", "officer2"):
+        waiting = active_assignments(officer, reported_in_at__isnull=True, case__state=CaseState.DISPATCHED)
+        assert waiting.filter(role=AssignmentRole.LEAD).exists(), officer
+        to_resolve = active_assignments(officer, role=AssignmentRole.LEAD, case__state=CaseState.IN_PROGRESS)
+        assert to_resolve.exists(), officer
+    # The report-in queue of `officer` has a case still within its deadline and one past it.
+    waiting = Case.objects.filter(
+        pk__in=active_assignments("officer", role=AssignmentRole.LEAD, reported_in_at__isnull=True).values("case")
+    )
+    assert waiting.filter(report_in_overdue_q()).exists()
+    assert waiting.exclude(report_in_overdue_q()).exists()
+
+
+def test_sample_cases_show_every_turn_of_the_loop(demo):
+    reported = Case.objects.filter(state=CaseState.REPORTED, source__in=(CaseSource.HOTLINE, CaseSource.VOLUNTEER))
+    assert reported.exclude(reporter_name="").exclude(reporter_phone="").count() >= 2
+    duplicate = Case.objects.get(state=CaseState.REJECTED, duplicate_of__isnull=False)
+    assert duplicate.duplicate_of.street == duplicate.street and duplicate.duplicate_of.category == duplicate.category
+    assert Case.objects.filter(state=CaseState.REJECTED, duplicate_of__isnull=True).exists()
+    assert Case.objects.filter(state=CaseState.IN_PROGRESS, extension_requested_until__isnull=False).exists()
+    assert Case.objects.filter(extension_count=1, state=CaseState.IN_PROGRESS).exists()
+    assert set(Case.objects.exclude(satisfaction="").values_list("satisfaction", flat=True)) == set(Satisfaction.values)
+    assert Case.objects.filter(reopen_count=1).exists()
+    for event in CaseEvent.objects.filter(action=CaseAction.SEND_BACK):
+        later = event.case.events.filter(created_at__gt=event.created_at)
+        assert later.filter(action=CaseAction.DISPATCH).exists(), event.case.number
+    low, high = settings.DISTRICT_BOUNDS["latitude"]
+    located = Case.objects.filter(latitude__isnull=False)
+    assert located.count() >= 10
+    assert all(low <= float(case.latitude) <= high for case in located)
+    # Escalations of both deadlines, recorded at the end as `escalate_overdue` would.
+    deadlines = set(CaseEvent.objects.filter(action=CaseAction.ESCALATE).values_list("data__deadline", flat=True))
+    assert deadlines == {"report_in", "resolve"}
+
+
+def test_road_chief_whistles_summon_departments(demo):
+    whistles = Case.objects.filter(whistle=True, events__action=CaseAction.DISPATCH, events__actor=user("roadchief"))
+    assert whistles.distinct().count() >= 2
+    summoned = Assignment.objects.filter(case__in=whistles, role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST))
+    assert summoned.filter(whistle=True, role=AssignmentRole.ASSIST).exists()
+    lead_cases = summoned.filter(role=AssignmentRole.LEAD, reported_in_at__isnull=False).values("case")
+    everyone_reported = summoned.filter(case__in=lead_cases).exclude(
+        case__in=summoned.filter(reported_in_at__isnull=True).values("case")
+    )
+    assert everyone_reported.filter(role=AssignmentRole.ASSIST).exists()
+    assert summoned.filter(case__in=lead_cases, role=AssignmentRole.ASSIST, reported_in_at__isnull=True).exists()
+
+
+def test_a_second_run_adds_no_case_event_photo_or_tally_entry(demo):
+    def counts():
+        return [model.objects.count() for model in (Case, CaseEvent, Assignment, Photo, TallyEntry)]
+
+    first = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == first

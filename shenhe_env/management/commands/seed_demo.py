@@ -4,6 +4,7 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cases import demo as cases_demo
 from communities import demo as communities_demo
@@ -11,9 +12,11 @@ from volunteers import demo as volunteers_demo
 
 
 class Command(BaseCommand):
+    # Plain text like Django's own commands: argparse cannot format a lazy translation.
     help = (
-        "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts. "
-        "Rows that exist already are left as they are, so edits made since are kept."
+        "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts and sample "
+        "cases. Rows that exist already are left as they are, so edits made since are kept; sample cases "
+        "are only added to a database without any case."
     )
 
     def add_arguments(self, parser) -> None:
@@ -38,15 +41,34 @@ class Command(BaseCommand):
             branches = volunteers_demo.seed_branches(rng)
             pairings = volunteers_demo.seed_pairings(branches, communities)
             volunteers = volunteers_demo.seed_volunteers(branches, communities, rng)
+            # Last: the cases' reporters, places, departments and actors are all in place by now.
+            cases = cases_demo.seed_cases(streets, departments, categories, rng)
             if options["reset_passwords"]:
                 communities_demo.reset_demo_accounts()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(streets)} streets, {len(communities)} communities, "
-                f"{len(roads)} roads, {len(departments)} departments, {len(campaigns)} campaigns "
-                f"of “{drive.name}”, {len(metrics)} metrics, {len(categories)} categories, "
-                f"{len(branches)} party branches ({len(pairings)} paired), {len(volunteers)} volunteers, "
-                f"{len(communities_demo.DEMO_ACCOUNTS)} demo accounts "
-                f"(password {communities_demo.DEMO_PASSWORD})."
+                _(
+                    "Demo data ready: %(streets)d streets, %(communities)d communities, %(roads)d roads, "
+                    "%(departments)d departments, %(campaigns)d campaigns of “%(drive)s”, %(metrics)d metrics, "
+                    "%(categories)d categories, %(branches)d party branches (%(pairings)d paired), "
+                    "%(volunteers)d volunteers, %(cases)d cases, %(accounts)d demo accounts "
+                    "(password %(password)s)."
+                )
+                % {
+                    "streets": len(streets),
+                    "communities": len(communities),
+                    "roads": len(roads),
+                    "departments": len(departments),
+                    "campaigns": len(campaigns),
+                    "drive": drive.name,
+                    "metrics": len(metrics),
+                    "categories": len(categories),
+                    "branches": len(branches),
+                    "pairings": len(pairings),
+                    "volunteers": len(volunteers),
+                    "cases": cases,
+                    "accounts": len(communities_demo.DEMO_ACCOUNTS),
+                    "password": communities_demo.DEMO_PASSWORD,
+                }
             )
         )
