@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case, TallyEntry
@@ -13,8 +12,7 @@ MODEL_ADMINS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
 @pytest.fixture
-def admin_client_with_demo(client):
-    call_command("seed_demo", verbosity=0)
+def admin_client_with_demo(demo, client):
     client.login(username="admin", password="shenhe-demo")
     return client
 

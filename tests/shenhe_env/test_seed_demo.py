@@ -42,21 +42,6 @@ def snapshot() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module (it takes seconds); each test's own changes are rolled back after it."""
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
-@pytest.fixture
-def demo(seeded, db):
-    """The demo world of a first `seed_demo` run."""
-
-
 def test_seed_demo_twice_changes_nothing(demo):
     first = snapshot()
     call_command("seed_demo", verbosity=0)
