@@ -456,12 +456,12 @@ class CaseEvent(models.Model):
 
 def photo_image_path(instance: Photo, filename: str) -> str:
     """Where a cleaned photo is stored; names are random (cases/photos.py), folders by month."""
-    return timezone.localtime().strftime("cases/photos/%Y/%m/") + filename
+    return timezone.localtime(instance.uploaded_at).strftime("cases/photos/%Y/%m/") + filename
 
 
 def photo_thumbnail_path(instance: Photo, filename: str) -> str:
     """Where a photo's thumbnail is stored."""
-    return timezone.localtime().strftime("cases/thumbnails/%Y/%m/") + filename
+    return timezone.localtime(instance.uploaded_at).strftime("cases/thumbnails/%Y/%m/") + filename
 
 
 class Photo(models.Model):

@@ -9,14 +9,15 @@ raises a WorkflowError (cases/errors.py) and changes nothing.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,17 +79,32 @@ def _local_iso(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _save_photos(case: Case, actor: User | None, outcome: Outcome, event: CaseEvent) -> None:
+def _save_photos(case: Case, actor: User | None, outcome: Outcome, event: CaseEvent, stored: list[Photo]) -> None:
     for photo in outcome.photos:
-        Photo.objects.create(
-            case=case,
-            stage=outcome.photo_stage,
-            image=photo.image,
-            thumbnail=photo.thumbnail,
-            event=event,
-            uploaded_by=actor,
-            uploaded_at=event.created_at,
+        stored.append(
+            Photo(
+                case=case,
+                stage=outcome.photo_stage,
+                image=photo.image,
+                thumbnail=photo.thumbnail,
+                event=event,
+                uploaded_by=actor,
+                uploaded_at=event.created_at,
+            )
         )
+        stored[-1].save()
+
+
+@contextmanager
+def _files_kept_only_if_saved(stored: list[Photo]) -> Iterator[None]:
+    """Remove the files of photos whose rows were rolled back, so no orphan file stays on disk."""
+    try:
+        yield
+    except BaseException:
+        for photo in stored:
+            photo.image.delete(save=False)
+            photo.thumbnail.delete(save=False)
+        raise
 
 
 def _perform(
@@ -100,8 +116,9 @@ def _perform(
     """Run one action: check, validate (`prepare`), lock, re-check, apply, record one event."""
     check_action(actor, action, case)
     apply = prepare(case)
+    stored: list[Photo] = []
     try:
-        with transaction.atomic():
+        with _files_kept_only_if_saved(stored), transaction.atomic():
             locked = (
                 Case.objects.select_for_update(of=("self",))
                 .select_related("category", "road", "street")
@@ -122,7 +139,7 @@ def _perform(
                 data=outcome.data,
                 created_at=now,
             )
-            _save_photos(locked, actor, outcome, event)
+            _save_photos(locked, actor, outcome, event, stored)
     except WorkflowError:
         raise
     except DatabaseError as error:
@@ -220,8 +237,9 @@ def create_case(
             {name: list(messages) for name, messages in error.message_dict.items()}
         ) from error
     processed = _processed_photos(photos)
+    stored: list[Photo] = []
     try:
-        with transaction.atomic():
+        with _files_kept_only_if_saved(stored), transaction.atomic():
             now = clock.now()
             case.created_at = now
             case.number = _next_number(now)
@@ -236,9 +254,7 @@ def create_case(
                 data={"source": case.source, "photos": len(processed)},
                 created_at=now,
             )
-            _save_photos(case, actor, Outcome(photos=processed, photo_stage=PhotoStage.BEFORE), event)
-    except IntegrityError as error:
-        raise Conflict(CONFLICT_MESSAGE) from error
+            _save_photos(case, actor, Outcome(photos=processed, photo_stage=PhotoStage.BEFORE), event, stored)
     except DatabaseError as error:
         raise Conflict(CONFLICT_MESSAGE) from error
     return case

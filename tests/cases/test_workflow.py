@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from cases import workflow
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState
-from cases.errors import Forbidden, InvalidInput, InvalidState
+from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from cases.models import Assignment, Case, CaseEvent, Photo, TallyEntry
 from tests.factories import CommunityFactory, CompoundFactory, DepartmentFactory, RoadFactory, StaffProfileFactory
 from tests.utils import photo_upload
@@ -540,3 +541,24 @@ def test_added_photos_are_one_timeline_entry(world):
     )
     event = CaseEvent.objects.get(case=case)
     assert (event.action, event.get_action_display(), event.photos.count()) == ("add_photos", "上传照片", 2)
+
+
+def test_a_failed_save_leaves_no_photo_file_behind(world, monkeypatch, settings):
+    def stored_files() -> list:
+        return sorted(path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+
+    before = stored_files()
+    original_save = Photo.save
+    calls = []
+
+    def fail_on_second(photo, *args, **kwargs):
+        calls.append(photo)
+        if len(calls) == 2:
+            raise DatabaseError("disk full")
+        return original_save(photo, *args, **kwargs)
+
+    monkeypatch.setattr(Photo, "save", fail_on_second)
+    case = world.case_in("registered")
+    refused(Conflict, workflow.add_photos, world.users["staff_own"], case, photos=[photo_upload(), photo_upload()])
+    assert stored_files() == before
+    assert not Photo.objects.exists() and not CaseEvent.objects.filter(case=case).exists()
