@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,7 @@ from cases.choices import (
 )
 from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
-from cases.permissions import active_assignments, check_action, department_assignment, role_of
+from cases.permissions import check_action, department_assignment, role_of
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
 from communities.choices import Role
@@ -107,6 +108,10 @@ def _files_kept_only_if_saved(stored: list[Photo]) -> Iterator[None]:
         raise
 
 
+def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("category", "road", "street").prefetch_related("assignments")
+
+
 def _perform(
     actor: User,
     case: Case,
@@ -114,20 +119,20 @@ def _perform(
     prepare: Callable[[Case], Callable[[Case, datetime.datetime], Outcome]],
 ) -> Case:
     """Run one action: check, validate (`prepare`), lock, re-check, apply, record one event."""
-    check_action(actor, action, case)
-    apply = prepare(case)
+    # Read afresh (the caller's copy may be stale) with the assignments every check needs, in one go.
+    current = _with_relations(Case.objects).get(pk=case.pk)
+    check_action(actor, action, current)
+    apply = prepare(current)
     stored: list[Photo] = []
     try:
         with _files_kept_only_if_saved(stored), transaction.atomic():
-            locked = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("category", "road", "street")
-                .get(pk=case.pk)
-            )
+            locked = _with_relations(Case.objects.select_for_update(of=("self",))).get(pk=case.pk)
             check_action(actor, action, locked)
             now = clock.now()
             from_state = locked.state
             outcome = apply(locked, now)
+            # The action may have added or ended assignments: the caller must not see the old list.
+            locked._prefetched_objects_cache.pop("assignments", None)
             locked.save()
             event = CaseEvent.objects.create(
                 case=locked,
@@ -326,8 +331,8 @@ def _start_round(
 ) -> dict[str, Any]:
     """Give the departments their parts and deadlines for a new round of work."""
     report_in_due, resolve_due = deadlines(locked.category, now, whistle=whistle)
-    for department, part in parts:
-        Assignment.objects.create(
+    Assignment.objects.bulk_create(
+        Assignment(
             case=locked,
             department=department,
             role=part,
@@ -336,6 +341,8 @@ def _start_round(
             whistle=whistle and part != AssignmentRole.CC,
             report_in_due_at=None if part == AssignmentRole.CC else report_in_due,
         )
+        for department, part in parts
+    )
     locked.state = CaseState.DISPATCHED
     locked.dispatched_at = now
     locked.whistle = whistle
@@ -405,11 +412,11 @@ def dispatch(
 
 def _finish_round(locked: Case, now: datetime.datetime) -> None:
     """End every current assignment; a department that never reported in is marked late if it was due."""
-    for assignment in active_assignments(locked):
-        assignment.finished_at = now
-        if assignment.reported_in_at is None and assignment.report_in_due_at is not None:
-            assignment.report_in_late = now > assignment.report_in_due_at
-        assignment.save(update_fields=["finished_at", "report_in_late"])
+    current = Assignment.objects.filter(case=locked, finished_at__isnull=True)
+    unreported = current.filter(reported_in_at__isnull=True, report_in_due_at__isnull=False)
+    unreported.filter(report_in_due_at__lt=now).update(report_in_late=True)
+    unreported.filter(report_in_due_at__gte=now).update(report_in_late=False)
+    current.update(finished_at=now)
 
 
 def verify(actor: User, case: Case, *, note: str = "", satisfaction: str = "") -> Case:

@@ -90,7 +90,7 @@ GIVEN_NAMES = (
 
 @dataclass(frozen=True)
 class DemoAccount:
-    """One of the accounts DESIGN.md §6 promises, with what its profile needs."""
+    """A demo login (password `DEMO_PASSWORD`), with what its staff profile needs."""
 
     username: str
     surname: str
@@ -108,6 +108,16 @@ DEMO_ACCOUNTS = [
     DemoAccount("roadchief", "刘", "建国", Role.ROAD_CHIEF, street_code="binhe"),
     DemoAccount("officer", "周", "海峰", Role.DEPT_OFFICER, department_short_name="城管执法"),
     DemoAccount("officer2", "孙", "丽娜", Role.DEPT_OFFICER, department_short_name="环卫"),
+]
+
+# Beyond the seven accounts of DESIGN.md §6: an officer for each other department, so that the
+# demo can show (and a visitor can try) every department reporting in and resolving its cases.
+EXTRA_OFFICERS = [
+    DemoAccount("officer-housing", "高", "志刚", Role.DEPT_OFFICER, department_short_name="住建"),
+    DemoAccount("officer-traffic", "马", "俊杰", Role.DEPT_OFFICER, department_short_name="交警"),
+    DemoAccount("officer-market", "林", "雪梅", Role.DEPT_OFFICER, department_short_name="市场监管"),
+    DemoAccount("officer-centre", "何", "宇航", Role.DEPT_OFFICER, department_short_name="城管中心"),
+    DemoAccount("officer-commerce", "郑", "晓琳", Role.DEPT_OFFICER, department_short_name="商务"),
 ]
 
 
@@ -206,9 +216,9 @@ def _demo_user(username: str, surname: str, given_name: str, *, superuser: bool 
 
 
 def seed_accounts(streets: dict[str, Street], departments: dict[str, Department]) -> dict[str, AbstractUser]:
-    """The seven demo accounts of DESIGN.md §6 with their staff profiles."""
+    """The seven demo accounts of DESIGN.md §6 and the extra officers, with their staff profiles."""
     users = {}
-    for account in DEMO_ACCOUNTS:
+    for account in DEMO_ACCOUNTS + EXTRA_OFFICERS:
         user = _demo_user(account.username, account.surname, account.given_name, superuser=account.role == Role.ADMIN)
         StaffProfile.objects.get_or_create(user=user, defaults=_profile_values(account, streets, departments))
         users[account.username] = user
@@ -216,11 +226,11 @@ def seed_accounts(streets: dict[str, Street], departments: dict[str, Department]
 
 
 def reset_demo_accounts() -> None:
-    """Put the seven demo accounts back: active, the demo password, their demo role and scope."""
+    """Put the seven demo accounts and the extra officers back: active, the demo password, their demo role and scope."""
     user_model = get_user_model()
     streets = {street.code: street for street in Street.objects.all()}
     departments = {department.short_name: department for department in Department.objects.all()}
-    for account in DEMO_ACCOUNTS:
+    for account in DEMO_ACCOUNTS + EXTRA_OFFICERS:
         user = user_model.objects.get(username=account.username)
         user.is_active = True
         user.is_staff = user.is_superuser = account.role == Role.ADMIN

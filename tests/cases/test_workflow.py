@@ -10,13 +10,15 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import workflow
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState
 from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from cases.models import Assignment, Case, CaseEvent, Photo, TallyEntry
+from tests.cases.test_workflow_matrix import inputs
 from tests.factories import CommunityFactory, CompoundFactory, DepartmentFactory, RoadFactory, StaffProfileFactory
 from tests.utils import photo_upload
 
@@ -562,3 +564,29 @@ def test_a_failed_save_leaves_no_photo_file_behind(world, monkeypatch, settings)
     refused(Conflict, workflow.add_photos, world.users["staff_own"], case, photos=[photo_upload(), photo_upload()])
     assert stored_files() == before
     assert not Photo.objects.exists() and not CaseEvent.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "user"),
+    [
+        ("report_in", "dispatched", "officer_assist"),
+        ("resolve", "in_progress", "officer_lead"),
+        ("verify", "resolved", "staff_own"),
+        ("reopen", "closed", "staff_own"),
+        ("comment", "in_progress", "officer_lead"),
+    ],
+)
+def test_an_action_costs_the_same_queries_however_many_departments_and_events_a_case_has(world, action, state, user):
+    def queries_for(case: Case) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            workflow.ACTIONS[action](world.users[user], case, **inputs(action, world))
+        return len(captured)
+
+    small = world.case_in(state)
+    big = world.case_in(state)
+    for _ in range(5):
+        finished = big.closed_at if state == "closed" else None
+        Assignment.objects.create(case=big, department=DepartmentFactory(), role="assist", finished_at=finished)
+    for number in range(20):
+        workflow.comment(world.users["leader"], big, note=f"督办意见{number}")
+    assert queries_for(big) == queries_for(small)

@@ -16,7 +16,7 @@ from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState, Pho
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
 from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
-from communities.models import Community, Road, StaffProfile
+from communities.models import Community, Department, Road, StaffProfile
 from volunteers.models import BranchPairing, PartyBranch
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,15 @@ DEMO_ACCOUNTS = {
     "roadchief": ("路长", "滨河街道"),
     "officer": ("职能部门人员", "城管执法"),
     "officer2": ("职能部门人员", "环卫"),
+}
+
+# Beyond DESIGN.md §6: an officer for each other department (username: department short name).
+EXTRA_OFFICERS = {
+    "officer-housing": "住建",
+    "officer-traffic": "交警",
+    "officer-market": "市场监管",
+    "officer-centre": "城管中心",
+    "officer-commerce": "商务",
 }
 
 
@@ -63,15 +72,16 @@ def test_seed_demo_keeps_what_staff_changed_since(demo):
     assert BranchPairing.objects.get(community=moved.community, ends_on__isnull=True).branch == newcomer
 
 
-def test_reset_passwords_brings_the_demo_accounts_back(demo, client):
-    user = get_user_model().objects.get(username="staff")
+@pytest.mark.parametrize("username", ["staff", "officer-housing"])
+def test_reset_passwords_brings_the_demo_accounts_back(demo, client, username):
+    user = get_user_model().objects.get(username=username)
     user.set_password("changed-password-1")
     user.is_active = False
     user.save()
     call_command("seed_demo", verbosity=0)
-    assert not client.login(username="staff", password="shenhe-demo")
+    assert not client.login(username=username, password="shenhe-demo")
     call_command("seed_demo", "--reset-passwords", verbosity=0)
-    assert client.login(username="staff", password="shenhe-demo")
+    assert client.login(username=username, password="shenhe-demo")
 
 
 def test_demo_world_matches_the_drive(demo):
@@ -114,12 +124,19 @@ def test_demo_accounts_have_the_promised_roles(demo):
     assert profiles["admin"].role == Role.ADMIN and profiles["admin"].user.is_superuser
 
 
-@pytest.mark.parametrize("username", DEMO_ACCOUNTS)
+def test_every_department_has_a_demo_officer(demo):
+    officers = StaffProfile.objects.filter(role=Role.DEPT_OFFICER, user__username__in=[*DEMO_ACCOUNTS, *EXTRA_OFFICERS])
+    departments = {profile.user.username: profile.department.short_name for profile in officers}
+    assert departments == {"officer": "城管执法", "officer2": "环卫", **EXTRA_OFFICERS}
+    assert set(departments.values()) == set(Department.objects.values_list("short_name", flat=True))
+
+
+@pytest.mark.parametrize("username", [*DEMO_ACCOUNTS, *EXTRA_OFFICERS])
 def test_every_demo_account_logs_in_and_lands_on_home(demo, client, username):
     response = client.post("/accounts/login/", {"username": username, "password": "shenhe-demo"}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     content = response.content.decode()
-    role_label, scope = DEMO_ACCOUNTS[username]
+    role_label, scope = DEMO_ACCOUNTS.get(username) or ("职能部门人员", EXTRA_OFFICERS[username])
     assert re.search(rf'data-testid="role">{role_label}<', content)
     assert re.search(rf'data-testid="scope">{scope}<', content)
 
@@ -147,7 +164,7 @@ def active_assignments(username: str, **filters):
 
 
 def test_sample_cases_cover_every_state_over_the_last_weeks(demo):
-    assert 40 <= Case.objects.count() <= 60
+    assert 40 <= Case.objects.count() <= 70
     assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
     now = timezone.now()
     assert not Case.objects.filter(created_at__lt=now - datetime.timedelta(days=21)).exists()
@@ -190,6 +207,27 @@ def test_closed_cases_were_verified_and_resolutions_counted_in_the_tally(demo):
     reworked = Case.objects.get(rework_count=1)
     assert reworked.state == CaseState.CLOSED
     assert TallyEntry.objects.filter(case=reworked, voided_at__isnull=False).exists()
+
+
+def test_every_tally_metric_has_work_from_finished_cases(demo):
+    finished = TallyEntry.objects.counted().filter(
+        case__state__in=(CaseState.RESOLVED, CaseState.CLOSED), quantity__gt=0
+    )
+    assert set(finished.values_list("metric__code", flat=True)) == set(Metric.objects.values_list("code", flat=True))
+
+
+def test_every_department_with_an_officer_finished_a_case_it_leads(demo):
+    officers = StaffProfile.objects.filter(role=Role.DEPT_OFFICER, department__isnull=False)
+    for department in Department.objects.filter(pk__in=officers.values("department")):
+        led = Assignment.objects.filter(department=department, role=AssignmentRole.LEAD)
+        finished = led.filter(case__state__in=(CaseState.RESOLVED, CaseState.CLOSED))
+        assert finished.exists(), department.short_name
+        # Its officer took the steps: reported in and resolved.
+        officer = officers.filter(department=department).values("user")
+        for action in (CaseAction.REPORT_IN, CaseAction.RESOLVE):
+            assert CaseEvent.objects.filter(
+                case__in=finished.values("case"), action=action, actor__in=officer
+            ).exists(), (department.short_name, action)
 
 
 def test_sample_cases_have_photos_before_and_after(demo):

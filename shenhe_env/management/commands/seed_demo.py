@@ -23,7 +23,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help="Give the seven demo accounts the demo password and their demo roles again.",
+            help=(
+                "Give the seven demo accounts of DESIGN.md §6 and the extra department officers "
+                "the demo password and their demo roles again."
+            ),
         )
 
     def handle(self, *args, **options) -> None:
