@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check messages bench clean
+.PHONY: run test lint format check messages bench bench-cases clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ clean:
 # Figures, not assertions: page timings and query counts on the database DATABASE_URL names.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_pages.py
+
+# The shared case queries with 200,000 cases (BENCH_CASES); use a PostgreSQL database of its own.
+bench-cases: $(VENV)/.dev
+	$(BIN)/python bench/bench_cases.py
