@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
-    OPEN_STATES,
     AssignmentRole,
     CaseAction,
     CaseSource,
@@ -192,13 +191,6 @@ class CaseNumberSequence(models.Model):
         return f"{self.year}: {self.last_value}"
 
 
-class CaseQuerySet(models.QuerySet):
-    """Querysets of cases; the shared filters live in cases/queries.py."""
-
-    def open(self) -> CaseQuerySet:
-        return self.filter(state__in=OPEN_STATES)
-
-
 class Case(models.Model):
     """A problem found in the district (案件), from report to verified closure."""
 
@@ -286,8 +278,6 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
@@ -315,9 +305,6 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    def get_absolute_url(self) -> str:
-        return f"/cases/{self.number}/"
 
     def clean(self) -> None:
         """Keep the place consistent: community in the street, compound in the community, road in the street."""
@@ -397,10 +384,6 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.department} ({self.get_role_display()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.finished_at is None
 
 
 class CaseEventQuerySet(models.QuerySet):

@@ -56,8 +56,12 @@ class Outcome:
     photo_stage: str = PhotoStage.OTHER
 
 
+def _optional_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
 def _required_text(value: str | None, field_name: str, message=REASON_REQUIRED) -> str:
-    text = (value or "").strip()
+    text = _optional_text(value)
     if not text:
         raise InvalidInput.for_fields({field_name: [message]})
     return text
@@ -214,8 +218,8 @@ def create_case(
     if fields:
         raise InvalidInput.for_fields(fields)
     case = Case(
-        title=(title or "").strip(),
-        description=(description or "").strip(),
+        title=_optional_text(title),
+        description=_optional_text(description),
         category=category,
         campaign=campaign or category.campaign,
         street_id=community.street_id,
@@ -223,12 +227,12 @@ def create_case(
         compound=compound,
         road=road,
         frontage_unit=frontage_unit,
-        address=(address or "").strip(),
+        address=_optional_text(address),
         latitude=latitude,
         longitude=longitude,
         source=source,
-        reporter_name=(reporter_name or "").strip(),
-        reporter_phone=(reporter_phone or "").strip(),
+        reporter_name=_optional_text(reporter_name),
+        reporter_phone=_optional_text(reporter_phone),
         state=state,
         created_by=actor,
         number="pending",
@@ -274,7 +278,7 @@ def accept(actor: User, case: Case, *, note: str = "") -> Case:
     def prepare(_case: Case):
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             locked.state = CaseState.REGISTERED
-            return Outcome(note=(note or "").strip())
+            return Outcome(note=_optional_text(note))
 
         return apply
 
@@ -372,8 +376,10 @@ def _dispatch_parts(
     if lead is None:
         fields["lead_department"] = [_("Choose the lead department.")]
     everyone = ([lead] if lead else []) + assist + cc
-    if any(not department.is_active for department in everyone):
-        fields.setdefault("lead_department", []).append(_("A department chosen is no longer active."))
+    chosen = {"lead_department": [lead] if lead else [], "assist_departments": assist, "cc_departments": cc}
+    for field_name, departments in chosen.items():
+        if any(not department.is_active for department in departments):
+            fields.setdefault(field_name, []).append(_("A department chosen is no longer active."))
     if len({department.pk for department in everyone}) != len(everyone):
         fields["assist_departments"] = [_("Each department can have only one part in a case.")]
     if fields:
@@ -403,7 +409,7 @@ def dispatch(
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             data = _start_round(locked, actor, now, parts, whistle=whistle)
-            return Outcome(note=(note or "").strip(), data=data)
+            return Outcome(note=_optional_text(note), data=data)
 
         return apply
 
@@ -435,7 +441,7 @@ def verify(actor: User, case: Case, *, note: str = "", satisfaction: str = "") -
             locked.state = CaseState.CLOSED
             locked.closed_at = now
             locked.satisfaction = satisfaction or ""
-            return Outcome(note=(note or "").strip(), data={"satisfaction": satisfaction} if satisfaction else {})
+            return Outcome(note=_optional_text(note), data={"satisfaction": satisfaction} if satisfaction else {})
 
         return apply
 
@@ -506,7 +512,7 @@ def report_in(actor: User, case: Case, *, note: str = "") -> Case:
                 locked.work_started_at = now
             minutes = round((now - assignment.assigned_at).total_seconds() / 60)
             return Outcome(
-                note=(note or "").strip(),
+                note=_optional_text(note),
                 data={
                     "department": assignment.department.name,
                     "role": assignment.role,
@@ -584,7 +590,7 @@ def resolve(
 
     def prepare(current: Case):
         fields: dict[str, list] = {}
-        text = (note or "").strip()
+        text = _optional_text(note)
         if not text:
             fields["note"] = [_("Describe what was done.")]
         try:
@@ -661,7 +667,7 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
 
     def prepare(current: Case):
         fields: dict[str, list] = {}
-        text = (reason or "").strip()
+        text = _optional_text(reason)
         if not text:
             fields["reason"] = [REASON_REQUIRED]
         if not isinstance(until, datetime.datetime) or timezone.is_naive(until):
@@ -712,7 +718,7 @@ def approve_extension(actor: User, case: Case, *, approve: bool = True, note: st
                 locked.extension_count += 1
             locked.extension_requested_until = None
             locked.extension_reason = ""
-            return Outcome(note=(note or "").strip(), data=data)
+            return Outcome(note=_optional_text(note), data=data)
 
         return apply
 
@@ -750,7 +756,7 @@ def add_photos(
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             return Outcome(
-                note=(note or "").strip(),
+                note=_optional_text(note),
                 data={"photos": len(processed), "stage": stage},
                 photos=processed,
                 photo_stage=stage,

@@ -185,3 +185,32 @@ def test_a_case_is_not_its_own_duplicate(world):
     case = world.case_in("registered")
     assert possible_duplicates(world.category, world.community, exclude=case) == []
     assert case.state == CaseState.REGISTERED
+
+
+def test_the_actions_offered_are_exactly_those_the_workflow_would_take(world):
+    from cases.permissions import allowed_actions
+
+    case = world.case_in("in_progress")
+    assert allowed_actions(world.users["officer_lead"], case) == [
+        "send_back",
+        "resolve",
+        "request_extension",
+        "comment",
+        "add_photos",
+    ]
+    # The assisting department has not reported in yet; the lead already has, so it is not offered again.
+    assert allowed_actions(world.users["officer_assist"], case) == ["report_in", "comment", "add_photos"]
+    assert allowed_actions(world.users["staff_other"], case) == []
+    pending = world.case_in("in_progress", pending_extension=True)
+    assert "request_extension" not in allowed_actions(world.users["officer_lead"], pending)
+    assert allowed_actions(world.users["leader"], pending) == ["approve_extension", "comment", "add_photos"]
+
+
+def test_summoned_departments_late_to_report_in_are_queryable(world):
+    from cases.queries import overdue_assignments
+
+    case = world.case_in("in_progress")  # the lead reported in; the assisting department, due an hour ago, has not
+    late = overdue_assignments()
+    assert [(a.case_id, a.department) for a in late] == [(case.pk, world.assist)]
+    AssignmentFactory(case=case, department=world.unrelated, role=AssignmentRole.CC)
+    assert overdue_assignments().count() == 1  # copied departments never report in

@@ -260,7 +260,7 @@ def test_an_inactive_department_cannot_be_summoned(world):
     world.assist.is_active = False
     world.assist.save()
     case = world.case_in("registered")
-    refused(
+    error = refused(
         InvalidInput,
         workflow.dispatch,
         world.users["staff_own"],
@@ -268,6 +268,7 @@ def test_an_inactive_department_cannot_be_summoned(world):
         lead_department=world.lead,
         assist_departments=[world.assist],
     )
+    assert list(error.fields) == ["assist_departments"]
 
 
 def test_rejecting_as_a_duplicate_names_the_original(world):
