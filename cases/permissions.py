@@ -115,6 +115,14 @@ def visible_cases_q(user: AnyUser) -> Q:
     return Q(pk__in=[])
 
 
+FILING_ROLES = (Role.STREET_STAFF, Role.ROAD_CHIEF, Role.LEADER, Role.ADMIN)
+
+
+def can_file_cases(user: AnyUser) -> bool:
+    """Whether the user may file cases (officers tell the street office instead)."""
+    return role_of(user) in FILING_ROLES
+
+
 def can_view(user: AnyUser, case: Case) -> bool:
     """Whether the user may see this case (else it is a 404 for them)."""
     if role_of(user) in (Role.LEADER, Role.ADMIN):
@@ -197,6 +205,11 @@ def check_action(user: AnyUser, action: str, case: Case) -> None:
     """
     if not can_view(user, case):
         raise NotFound(NOT_FOUND_MESSAGE)
+    _check_rules(user, action, case)
+
+
+def _check_rules(user: AnyUser, action: str, case: Case) -> None:
+    """check_action for a case the user is known to see."""
     rule = ACTION_RULES[action]
     role = role_of(user)
     if role not in rule.roles:
@@ -241,11 +254,13 @@ def _check_preconditions(user: AnyUser, action: str, case: Case) -> None:
 
 def allowed_actions(user: AnyUser, case: Case) -> list[str]:
     """The actions the user may take on the case now, in the order of DESIGN.md §3."""
+    if not can_view(user, case):
+        return []
     allowed = []
     for action in WORKFLOW_ACTIONS:
         try:
-            check_action(user, action, case)
-        except (NotFound, Forbidden, InvalidState):
+            _check_rules(user, action, case)
+        except (Forbidden, InvalidState):
             continue
         allowed.append(action)
     return allowed

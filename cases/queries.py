@@ -176,3 +176,17 @@ def _within(case: Case, latitude: Decimal | None, longitude: Decimal | None) -> 
     if case.latitude is None or latitude is None:
         return False
     return distance_metres(latitude, longitude, case.latitude, case.longitude) <= settings.DUPLICATE_RADIUS_METRES
+
+
+def department_inbox(department_id: int | None) -> QuerySet[Assignment]:
+    """The department's current parts on cases (lead, assisting, copied), soonest deadline first."""
+    return (
+        Assignment.objects.filter(department_id=department_id, finished_at__isnull=True)
+        .select_related("case", "case__category", "case__community", "case__street")
+        .order_by(F("report_in_due_at").asc(nulls_last=True), "case__resolve_due_at", "pk")
+    )
+
+
+def awaiting_report_in(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Summoned parts (lead or assisting) that have not reported in yet."""
+    return assignments.filter(reported_in_at__isnull=True, role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST))

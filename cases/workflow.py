@@ -34,7 +34,7 @@ from cases.choices import (
 )
 from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
-from cases.permissions import check_action, department_assignment, role_of
+from cases.permissions import can_file_cases, check_action, department_assignment, role_of
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
 from communities.choices import Role
@@ -202,7 +202,7 @@ def create_case(
 ) -> Case:
     """Take in a new case: registered when street staff or a road chief of the place files it, else reported."""
     role = role_of(actor) if actor is not None else None
-    if actor is not None and role in (None, Role.DEPT_OFFICER):
+    if actor is not None and not can_file_cases(actor):
         # Officers report a problem they find to the street office (a comment or a call), not as intake.
         raise Forbidden(_("Your role cannot file cases."), reason="role_not_allowed")
     state = _intake_state(actor, community)

@@ -2,16 +2,91 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from cases import clock
+from cases.choices import CaseState
+from cases.filters import CaseFilterSet
 from cases.models import Category, Drive
+from cases.queries import awaiting_report_in, department_inbox, visible_to
 from communities.choices import Role
 from communities.models import Community, Compound, Road, StaffProfile, display_name
 from volunteers.models import BranchPairing, Volunteer
+
+
+@dataclass
+class Queue:
+    """One of the user's work queues: how many cases wait, and the list that shows them."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    urgent: bool = False
+    soonest_due: datetime.datetime | None = None
+
+
+# Each role's queues as case-list filters: the count and the linked list use the same FilterSet.
+QUEUE_FILTERS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    Role.STREET_STAFF: [
+        ("to_accept", _lazy("To accept"), {"state": CaseState.REPORTED}),
+        ("to_dispatch", _lazy("To dispatch"), {"state": CaseState.REGISTERED}),
+        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("in_progress", _lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
+        ("to_verify", _lazy("To verify"), {"state": CaseState.RESOLVED}),
+        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+    ],
+    Role.ROAD_CHIEF: [
+        ("to_dispatch", _lazy("To blow the whistle on"), {"state": CaseState.REGISTERED}),
+        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("in_progress", _lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
+        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+    ],
+    Role.DEPT_OFFICER: [
+        ("in_progress", _lazy("In progress"), {"state": CaseState.IN_PROGRESS}),
+        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+    ],
+    Role.LEADER: [
+        ("extensions", _lazy("Extension requests to decide"), {"extension_pending": "true"}),
+        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("to_accept", _lazy("Reported, not yet accepted"), {"state": CaseState.REPORTED}),
+    ],
+}
+QUEUE_FILTERS[Role.ADMIN] = QUEUE_FILTERS[Role.LEADER]
+
+
+def work_queues(user: AbstractBaseUser, role: str) -> list[Queue]:
+    """The user's queues with their counts, each linking to the case list (or the inbox) that shows them."""
+    queues = []
+    if role == Role.DEPT_OFFICER:
+        waiting = awaiting_report_in(department_inbox(user.staff_profile.department_id))
+        soonest = waiting.order_by("report_in_due_at").values_list("report_in_due_at", flat=True).first()
+        queues.append(
+            Queue(
+                "awaiting_my_report_in",
+                _("Waiting for my department to report in"),
+                waiting.count(),
+                reverse("cases:inbox"),
+                urgent=True,
+                soonest_due=soonest,
+            )
+        )
+    list_url = reverse("cases:case_list")
+    for key, label, params in QUEUE_FILTERS.get(role, []):
+        filterset = CaseFilterSet(params, queryset=visible_to(user))
+        queues.append(
+            Queue(key, str(label), filterset.qs.count(), f"{list_url}?{urlencode(params)}", urgent=key == "overdue")
+        )
+    return queues
 
 
 @dataclass
@@ -27,6 +102,8 @@ class HomeOverview:
     roads: list[Road] = field(default_factory=list)
     categories: list[Category] = field(default_factory=list)
     drive: Drive | None = None
+    queues: list[Queue] = field(default_factory=list)
+    now: datetime.datetime | None = None
 
 
 def get_profile(user: AbstractBaseUser) -> StaffProfile | None:
@@ -53,6 +130,8 @@ def home_overview(user: AbstractBaseUser) -> HomeOverview:
         role_label=profile.get_role_display(),
         scope=profile.scope_label,
     )
+    overview.queues = work_queues(user, profile.role)
+    overview.now = clock.now()
     active_pairings = Prefetch(
         "pairings",
         queryset=BranchPairing.objects.filter(ends_on__isnull=True).select_related("branch"),

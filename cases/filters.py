@@ -1,0 +1,115 @@
+"""The case list filters of DESIGN.md §6: one FilterSet for the list page, its exports and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import CaseState
+from cases.models import Campaign, Case, Category
+from cases.permissions import role_of
+from cases.queries import search_cases
+from communities.choices import Role
+from communities.models import Community, Department, Street
+from shenhe_env.forms import style_fields
+
+# Columns a list may be sorted by (parameter value → field); `-` in front sorts descending.
+ORDERING_FIELDS = (
+    ("number", "number"),
+    ("created_at", "created_at"),
+    ("state", "state"),
+    ("report_in_due_at", "report_in_due_at"),
+    ("resolve_due_at", "resolve_due_at"),
+    ("updated_at", "updated_at"),
+)
+
+
+def _search(name: str, key: str | None = None):
+    """A filter method that hands its value (a chosen object's `key`) to the one search rule in queries.py."""
+
+    def method(queryset: QuerySet[Case], _field: str, value) -> QuerySet[Case]:
+        if value in (None, "", []):
+            return queryset
+        return search_cases(queryset, **{name: getattr(value, key) if key else value})
+
+    return method
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    """state, campaign (slug), category (code), street, community, department, overdue, dates, q."""
+
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=CaseState.choices, method=_search("state"), widget=forms.SelectMultiple
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"),
+        queryset=Campaign.objects.select_related("drive").order_by("-drive__starts_on", "order"),
+        to_field_name="slug",
+        method=_search("campaign", "slug"),
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=Category.objects.select_related("campaign").order_by("campaign__order", "code"),
+        to_field_name="code",
+        method=_search("category", "code"),
+    )
+    street = django_filters.ModelChoiceFilter(
+        label=_("Street"), queryset=Street.objects.order_by("order", "name"), method=_search("street", "pk")
+    )
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"),
+        queryset=Community.objects.select_related("street").order_by("street__order", "name"),
+        method=_search("community", "pk"),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.order_by("name"), method=_search("department", "pk")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"),
+        method=_search("overdue"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Overdue")), ("false", _("Not overdue"))]),
+    )
+    extension_pending = django_filters.BooleanFilter(
+        label=_("Extension requested"),
+        field_name="extension_requested_until",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Waiting for a decision")), ("false", _("None"))]),
+    )
+    created_after = django_filters.DateFilter(
+        label=_("Filed from"), method=_search("created_after"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_before = django_filters.DateFilter(
+        label=_("Filed until"), method=_search("created_before"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method=_search("text"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, title, description or address")}),
+    )
+    ordering = django_filters.OrderingFilter(label=_("Sort by"), fields=ORDERING_FIELDS)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        # Offer only the streets and communities the user's cases can be in.
+        if user is not None and role_of(user) == Role.STREET_STAFF:
+            street_id = user.staff_profile.street_id
+            self.filters["street"].queryset = Street.objects.filter(pk=street_id)
+            self.filters["community"].queryset = self.filters["community"].queryset.filter(street_id=street_id)
+        style_fields(self.form)
+
+    @property
+    def qs(self) -> QuerySet[Case]:
+        # Newest first unless the user chose a column; the number breaks ties so pages never overlap.
+        cases = super().qs
+        if not cases.query.order_by:
+            cases = cases.order_by("-created_at", "-number")
+        return cases

@@ -1,0 +1,308 @@
+"""Case pages: list and exports, intake, the case page with its action forms, photos, the department inbox.
+
+Views only parse, call workflow/permissions/queries and render; no rule lives here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cases import clock, workflow
+from cases.choices import AssignmentRole, PhotoStage
+from cases.errors import InvalidInput, NotFound, WorkflowError
+from cases.exports import case_export_response
+from cases.filters import CaseFilterSet
+from cases.forms import ACTION_FORMS, ActionForm, CaseCreateForm
+from cases.models import Assignment, Case, CaseEvent, Category, Metric, Photo
+from cases.permissions import (
+    ACTION_RULES,
+    allowed_actions,
+    can_file_cases,
+    can_see_full_phone,
+    can_view,
+    mask_phone,
+    role_of,
+)
+from cases.queries import awaiting_report_in, department_inbox, possible_duplicates, visible_to, with_overdue
+from communities.choices import Role
+from shenhe_env.exports import EXPORT_FORMATS
+
+PAGE_SIZE = 25
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx asked for a fragment of the page."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def case_list_queryset(user) -> QuerySet[Case]:
+    """The cases the user may see, with what a list row shows, in a fixed number of queries."""
+    leads = Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(role=AssignmentRole.LEAD, finished_at__isnull=True).select_related(
+            "department"
+        ),
+        to_attr="current_leads",
+    )
+    cases = Case.objects.select_related("category", "campaign", "street", "community").prefetch_related(leads)
+    return with_overdue(visible_to(user, cases))
+
+
+def filtered_cases(request: HttpRequest) -> CaseFilterSet:
+    """The list filters of the request applied to the user's cases."""
+    return CaseFilterSet(request.GET or None, queryset=case_list_queryset(request.user), request=request)
+
+
+class CaseListView(LoginRequiredMixin, View):
+    """All cases the user may see, filtered, sorted and paginated; exports take the same filters."""
+
+    template_name = "cases/case_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = filtered_cases(request)
+        valid = not filterset.is_bound or filterset.is_valid()
+        cases = filterset.qs if valid else Case.objects.none()
+        page: Page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "filterset": filterset,
+            "page_obj": page,
+            "cases": page.object_list,
+            "ordering": request.GET.get("ordering", ""),
+            "export_formats": EXPORT_FORMATS,
+            "filters_applied": any(value for key, value in request.GET.items() if key not in ("page", "ordering")),
+        }
+        template = "cases/case_list.html#results" if is_htmx(request) else self.template_name
+        return render(request, template, context, status=200 if valid else 400)
+
+
+class CaseExportView(LoginRequiredMixin, View):
+    """The filtered case list as a CSV or XLSX file."""
+
+    def get(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        filterset = filtered_cases(request)
+        if filterset.is_bound and not filterset.is_valid():
+            messages.error(request, _("Correct the filters before exporting."))
+            return HttpResponseRedirect(f"{reverse('cases:case_list')}?{request.GET.urlencode()}")
+        return case_export_response(request.user, filterset.qs, file_format)
+
+
+class CaseCreateView(LoginRequiredMixin, View):
+    """Intake: file a case (street staff, road chiefs, leaders); a road chief may blow the whistle at once."""
+
+    template_name = "cases/case_create.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can_file_cases(request.user):
+            messages.error(request, _("Your role cannot file cases. Tell the street office about the problem."))
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        fragment = request.GET.get("fragment")
+        if is_htmx(request) and fragment == "places":
+            form = CaseCreateForm(initial=request.GET.dict(), user=request.user)
+            return render(request, "cases/case_create.html#places", {"form": form})
+        if is_htmx(request) and fragment == "duplicates":
+            return render(request, "cases/case_create.html#duplicates", {"duplicates": self.duplicates(request.GET)})
+        form = CaseCreateForm(initial=self.initial(request), user=request.user)
+        return render(request, self.template_name, {"form": form, "duplicates": []})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CaseCreateForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                case = workflow.create_case(request.user, **form.case_kwargs())
+            except WorkflowError as error:
+                form.add_workflow_error(error)
+            else:
+                messages.success(request, _("Case %(number)s has been filed.") % {"number": case.number})
+                self.blow_whistle(request, form, case)
+                return redirect("cases:case_detail", number=case.number)
+        context = {"form": form, "duplicates": self.duplicates(request.POST)}
+        return render(request, self.template_name, context, status=400)
+
+    @staticmethod
+    def initial(request: HttpRequest) -> dict[str, Any]:
+        # A link may preselect the place or category (e.g. from a community page).
+        return {key: request.GET[key] for key in ("category", "street", "community", "road") if key in request.GET}
+
+    @staticmethod
+    def blow_whistle(request: HttpRequest, form: CaseCreateForm, case: Case) -> None:
+        whistle = form.whistle_kwargs()
+        if whistle is None:
+            return
+        try:
+            workflow.dispatch(request.user, case, **whistle)
+        except WorkflowError as error:
+            messages.error(request, _("The case was filed, but the whistle failed: %(reason)s") % {"reason": error})
+        else:
+            messages.success(request, _("Whistle blown: the departments must report in."))
+
+    def duplicates(self, values) -> list[Case]:
+        """Open cases that may be the same problem (same category, same community or nearby, recent)."""
+        form = CaseCreateForm(initial=values.dict(), user=self.request.user)
+        community = form.fields["community"].queryset.filter(pk=_int(values.get("community"))).first()
+        category = Category.objects.filter(code=values.get("category") or "", is_active=True).first()
+        if community is None or category is None:
+            return []
+        latitude, longitude = _decimal(values.get("latitude")), _decimal(values.get("longitude"))
+        if latitude is None or longitude is None:
+            latitude = longitude = None
+        return possible_duplicates(category, community, latitude, longitude, user=self.request.user)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def visible_case_or_404(user, number: str) -> Case:
+    """The case with this number if the user may see it; a 404 otherwise (existence is not revealed)."""
+    cases = Case.objects.select_related(
+        "category",
+        "category__default_department",
+        "campaign",
+        "street",
+        "community",
+        "compound",
+        "road",
+        "road__road_chief",
+        "frontage_unit",
+        "created_by",
+        "duplicate_of",
+    ).prefetch_related("assignments")
+    case = with_overdue(visible_to(user, cases)).filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = None, status: int = 200) -> HttpResponse:
+    """Render the case page; `bound` is a submitted action form to show again with its errors."""
+    user = request.user
+    actions = allowed_actions(user, case)
+    forms = {}
+    for action in actions:
+        if bound is not None and bound.action == action:
+            forms[action] = bound
+        else:
+            forms[action] = ACTION_FORMS[action](case=case, user=user)
+    assignments = case.assignments.select_related("department", "reported_in_by").order_by("assigned_at", "pk")
+    events = (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "actor__staff_profile")
+        .prefetch_related("photos")
+        .order_by("created_at", "pk")
+    )
+    photos = list(case.photos.order_by("uploaded_at", "pk"))
+    phone = case.reporter_phone if can_see_full_phone(user, case) else mask_phone(case.reporter_phone)
+    context = {
+        "case": case,
+        "now": clock.now(),
+        "assignments": assignments,
+        "events": events,
+        "photos_before": [photo for photo in photos if photo.stage == PhotoStage.BEFORE],
+        "photos_after": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
+        "photos_other": [photo for photo in photos if photo.stage == PhotoStage.OTHER],
+        "reporter_phone": phone,
+        "forms": forms,
+        "workflow_forms": [forms[action] for action in actions if action != "comment"],
+        "comment_form": forms.get("comment"),
+        "metrics": {metric.code: metric for metric in Metric.objects.all()},
+        "duplicate_candidates": possible_duplicates(
+            case.category, case.community, case.latitude, case.longitude, exclude=case, user=user
+        )
+        if "reject" in actions
+        else [],
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    """One case: facts, photos, departments, timeline and the actions the user may take."""
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        return case_page(request, visible_case_or_404(request.user, number))
+
+
+class CaseActionView(LoginRequiredMixin, View):
+    """POST one workflow action from the case page; refusals come back as messages on the page."""
+
+    def post(self, request: HttpRequest, number: str, action: str) -> HttpResponse:
+        form_class = ACTION_FORMS.get(action)
+        if form_class is None:
+            raise Http404
+        case = visible_case_or_404(request.user, number)
+        form = form_class(request.POST, request.FILES, case=case, user=request.user)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the marked fields."))
+            return case_page(request, case, bound=form, status=400)
+        try:
+            workflow.ACTIONS[action](request.user, case, **form.workflow_kwargs())
+        except NotFound as error:
+            raise Http404 from error
+        except InvalidInput as error:
+            form.add_workflow_error(error)
+            messages.error(request, str(error))
+            return case_page(request, case, bound=form, status=400)
+        except WorkflowError as error:
+            # The state or the user's part changed (or never allowed it): show why on the fresh page.
+            messages.error(request, str(error))
+            return redirect("cases:case_detail", number=number)
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_RULES[action].name})
+        return HttpResponseRedirect(reverse("cases:case_detail", args=[number]) + "#timeline")
+
+
+class PhotoView(LoginRequiredMixin, View):
+    """A case photo (or its thumbnail), only for users who may see the case."""
+
+    def get(self, request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
+        photo = get_object_or_404(Photo.objects.select_related("case"), pk=pk)
+        if not can_view(request.user, photo.case):
+            raise Http404
+        file = photo.thumbnail if size == "thumbnail" and photo.thumbnail else photo.image
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = FileResponse(handle)
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+class InboxView(LoginRequiredMixin, View):
+    """A department officer's inbox: what to report in on (with the time left) and what is in hand."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if role_of(request.user) != Role.DEPT_OFFICER:
+            return redirect("cases:case_list")
+        department = request.user.staff_profile.department
+        parts = department_inbox(department.pk)
+        waiting = list(awaiting_report_in(parts))
+        waiting_ids = {part.pk for part in waiting}
+        in_hand = [part for part in parts if part.pk not in waiting_ids]
+        context = {"department": department, "waiting": waiting, "in_hand": in_hand, "now": clock.now()}
+        return render(request, "cases/inbox.html", context)

@@ -1,0 +1,17 @@
+"""Template context every page needs: which menu entries the user's role has."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from cases.permissions import can_file_cases, role_of
+from communities.choices import Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    """`nav.can_file` (intake link) and `nav.has_inbox` (department inbox link) for the menu."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    role = role_of(user)
+    return {"nav": {"role": role, "can_file": can_file_cases(user), "has_inbox": role == Role.DEPT_OFFICER}}
