@@ -414,7 +414,7 @@ class CommentForm(ActionForm):
 
 class AddPhotosForm(ActionForm):
     action = "add_photos"
-    submit_label = _("Upload")
+    submit_label = _("Add photos")
     button_class = "btn-outline-primary"
     photos = PhotosField(label=_("Photos"))
     stage = forms.ChoiceField(label=_("Shows"), choices=PhotoStage.choices, initial=PhotoStage.BEFORE)
@@ -439,3 +439,21 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         AddPhotosForm,
     )
 }
+
+
+# The order of the forms on the case page: moving the case forward first, turning it back last.
+ACTION_FORM_ORDER = (
+    "accept",
+    "dispatch",
+    "report_in",
+    "resolve",
+    "verify",
+    "approve_extension",
+    "reopen",
+    "request_extension",
+    "rework",
+    "send_back",
+    "reject",
+    "add_photos",
+    "comment",
+)

@@ -23,7 +23,7 @@ from cases.choices import AssignmentRole, PhotoStage
 from cases.errors import InvalidInput, NotFound, WorkflowError
 from cases.exports import case_export_response
 from cases.filters import CaseFilterSet
-from cases.forms import ACTION_FORMS, ActionForm, CaseCreateForm
+from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, ActionForm, CaseCreateForm
 from cases.models import Assignment, Case, CaseEvent, Category, Metric, Photo
 from cases.permissions import (
     ACTION_RULES,
@@ -229,7 +229,7 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
         "photos_other": [photo for photo in photos if photo.stage == PhotoStage.OTHER],
         "reporter_phone": phone,
         "forms": forms,
-        "workflow_forms": [forms[action] for action in actions if action != "comment"],
+        "workflow_forms": [forms[action] for action in ACTION_FORM_ORDER if action in forms and action != "comment"],
         "comment_form": forms.get("comment"),
         "metrics": {metric.code: metric for metric in Metric.objects.all()},
         "duplicate_candidates": possible_duplicates(

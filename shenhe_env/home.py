@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -82,7 +83,7 @@ def work_queues(user: AbstractBaseUser, role: str) -> list[Queue]:
         )
     list_url = reverse("cases:case_list")
     for key, label, params in QUEUE_FILTERS.get(role, []):
-        filterset = CaseFilterSet(params, queryset=visible_to(user))
+        filterset = CaseFilterSet(QueryDict(urlencode(params)), queryset=visible_to(user))
         queues.append(
             Queue(key, str(label), filterset.qs.count(), f"{list_url}?{urlencode(params)}", urgent=key == "overdue")
         )

@@ -13,8 +13,8 @@ from communities.choices import Role
 from tests.factories import (
     TEST_PASSWORD,
     AssignmentFactory,
-    CaseFactory,
     BranchPairingFactory,
+    CaseFactory,
     CategoryFactory,
     CommunityFactory,
     RoadFactory,
