@@ -2,7 +2,8 @@
 
 Street staff file a case with a photo and dispatch it; the officer of the lead department
 reports in and resolves it with an after-photo and a quantity; street staff verify and close it;
-the timeline shows every step. A road chief blows a whistle that summons two departments.
+the timeline shows every step. The loop runs on a desktop in Chinese and on a phone in English.
+A road chief blows a whistle that summons two departments.
 Each test files its own case, so the tests do not depend on one another.
 """
 
@@ -66,51 +67,91 @@ def expect_state(page: Page, label: str) -> None:
     expect(page.get_by_test_id("case-state")).to_have_text(label)
 
 
-def test_a_case_goes_around_the_whole_loop(page, live_server, screenshot, photo):
+# What the pages say at each step, in each language.
+LABELS = {
+    "zh-hans": {
+        "registered": "已立案",
+        "dispatched": "已派遣",
+        "in_progress": "处置中",
+        "resolved": "已处置",
+        "closed": "已结案",
+        "time_left": "剩余",
+        "satisfied": "满意",
+        "lead": "城管执法",
+    },
+    "en": {
+        "registered": "Registered",
+        "dispatched": "Dispatched",
+        "in_progress": "In progress",
+        "resolved": "Resolved",
+        "closed": "Closed",
+        "time_left": "left",
+        "satisfied": "Satisfied",
+        "lead": "城管执法",
+    },
+}
+
+
+def checkpoint(page: Page, screenshot, name: str, phone: bool) -> None:
+    """Screenshot the step; on a phone, also check that nothing makes the reader scroll sideways."""
+    if phone:
+        assert_no_horizontal_scroll(page)
+    screenshot(page, name)
+
+
+@pytest.mark.parametrize(("device", "language"), [("desktop", "zh-hans"), ("phone", "en")])
+def test_a_case_goes_around_the_whole_loop(make_page, live_server, screenshot, photo, device, language):
+    phone = device == "phone"
+    page = make_page(phone=phone)
+    text = LABELS[language]
+
     # Street staff: file the case with a photo.
     login(page, live_server, "staff")
+    if language != "zh-hans":
+        switch_language(page, language)  # the choice is kept in a cookie for the whole browser
     expect(page.get_by_test_id("queues")).to_be_visible()
-    screenshot(page, "home-staff")
+    checkpoint(page, screenshot, "home-staff", phone)
     file_case(page, live_server, photo, title="青年大街人行道乱堆乱放")
-    screenshot(page, "intake-filled")
+    checkpoint(page, screenshot, "intake-filled", phone)
     number = submit_intake(page)
-    expect_state(page, "已立案")
+    expect_state(page, text["registered"])
     expect(page.get_by_test_id("photos-before").locator("img")).to_have_count(1)
     expect(page.locator("main .alert-success")).to_contain_text(number)
-    screenshot(page, "case-registered")
+    checkpoint(page, screenshot, "case-registered", phone)
 
     # Dispatch to the category's department (preselected: 城管执法).
     form = open_action(page, "dispatch")
-    expect(form.locator("select[name=dispatch-lead_department] option:checked")).to_have_text("城管执法")
+    expect(form.locator("select[name=dispatch-lead_department] option:checked")).to_have_text(text["lead"])
     form.locator("textarea[name=dispatch-note]").fill("请城管执法局尽快清理")
     form.locator("button[type=submit]").click()
-    expect_state(page, "已派遣")
+    expect_state(page, text["dispatched"])
     expect(page.get_by_test_id("assignments")).to_contain_text("城市管理行政执法局")
-    screenshot(page, "case-dispatched")
+    checkpoint(page, screenshot, "case-dispatched", phone)
     logout(page)
 
     # The officer finds it in the department inbox, reports in and resolves it.
     login(page, live_server, "officer")
-    page.goto(f"{live_server.url}/cases/inbox/")
+    open_menu(page)
+    page.locator("#site-nav a[href='/cases/inbox/']").click()
     waiting = page.get_by_test_id("inbox-waiting")
     expect(waiting).to_contain_text(number)
-    expect(waiting.locator("tr", has_text=number)).to_contain_text("剩余")
-    screenshot(page, "inbox")
+    expect(waiting.locator("tr", has_text=number)).to_contain_text(text["time_left"])
+    checkpoint(page, screenshot, "inbox", phone)
     waiting.get_by_role("link", name=number).click()
     expect(page.get_by_test_id("reporter-phone")).to_have_text("13840001234")  # the lead sees the full phone
     open_action(page, "report_in").locator("button[type=submit]").click()
-    expect_state(page, "处置中")
-    screenshot(page, "case-reported-in")
+    expect_state(page, text["in_progress"])
+    checkpoint(page, screenshot, "case-reported-in", phone)
 
     form = open_action(page, "resolve")
     form.locator("textarea[name=resolve-note]").fill("已清理建筑垃圾和旧家具，恢复通行。")
     form.locator("input[name^=resolve-tally_]").first.fill("3")
     form.locator("input[name=resolve-photos]").set_input_files(str(photo))
-    screenshot(page, "resolve-filled")
+    checkpoint(page, screenshot, "resolve-filled", phone)
     form.locator("button[type=submit]").click()
-    expect_state(page, "已处置")
+    expect_state(page, text["resolved"])
     expect(page.get_by_test_id("photos-after").locator("img")).to_have_count(1)
-    screenshot(page, "case-resolved")
+    checkpoint(page, screenshot, "case-resolved", phone)
     logout(page)
 
     # Street staff verify with the resident's call-back and close it.
@@ -120,15 +161,24 @@ def test_a_case_goes_around_the_whole_loop(page, live_server, screenshot, photo)
     form = open_action(page, "verify")
     form.locator("select[name=verify-satisfaction]").select_option("satisfied")
     form.locator("button[type=submit]").click()
-    expect_state(page, "已结案")
+    expect_state(page, text["closed"])
 
     timeline = page.get_by_test_id("timeline")
     steps = timeline.locator("[data-event]").evaluate_all("items => items.map(item => item.dataset.event)")
     assert steps == ["create", "dispatch", "report_in", "resolve", "verify"]
     expect(timeline).to_contain_text("请城管执法局尽快清理")
     expect(timeline).to_contain_text("已清理建筑垃圾和旧家具")
-    expect(timeline).to_contain_text("满意")
-    screenshot(page, "case-closed")
+    expect(timeline).to_contain_text(text["satisfied"])
+    checkpoint(page, screenshot, "case-closed", phone)
+
+    # The closed case is found again from the list's text filter.
+    open_menu(page)
+    page.locator("#site-nav a[href='/cases/']").click()
+    page.locator("details.filter-panel summary").click()
+    page.fill("input[name=q]", number)
+    page.locator("#case-filters button[type=submit]").click()
+    expect(page.locator("#case-results tbody tr")).to_have_count(1)
+    checkpoint(page, screenshot, "list-filtered", phone)
 
 
 def test_a_road_chief_blows_the_whistle_on_two_departments(page, live_server, screenshot, photo):
@@ -159,33 +209,3 @@ def test_a_road_chief_blows_the_whistle_on_two_departments(page, live_server, sc
     expect_state(page, "已派遣")  # only the lead's report-in moves the case on
     expect(page.get_by_test_id("timeline").locator("[data-event=report_in]")).to_contain_text("环境卫生服务中心")
     screenshot(page, "assist-reported-in")
-
-
-def test_the_loop_in_english_on_a_phone(phone_page, live_server, screenshot, photo):
-    page = phone_page
-    login(page, live_server, "staff")
-    switch_language(page, "en")
-    assert_no_horizontal_scroll(page)
-    open_menu(page)
-    page.get_by_role("link", name="File a case").click()
-    expect(page.get_by_role("heading", name="File a case")).to_be_visible()
-    assert_no_horizontal_scroll(page)
-    file_case(page, live_server, photo, title="Stairwell debris, building 5")
-    screenshot(page, "intake-en-phone")
-    number = submit_intake(page)
-    expect_state(page, "Registered")
-    assert_no_horizontal_scroll(page)
-    screenshot(page, "case-en-phone")
-
-    open_action(page, "dispatch").locator("button[type=submit]").click()
-    expect_state(page, "Dispatched")
-    expect(page.get_by_test_id("timeline")).to_contain_text("Dispatched")
-
-    open_menu(page)
-    page.locator("#site-nav").get_by_role("link", name="Cases", exact=True).click()
-    page.locator("details.filter-panel summary").click()
-    page.fill("input[name=q]", number)
-    page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_test_id("result-count")).to_have_text("1 case")
-    assert_no_horizontal_scroll(page)
-    screenshot(page, "list-en-phone")
