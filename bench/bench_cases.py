@@ -26,9 +26,11 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -156,7 +158,43 @@ def main() -> None:
         lambda: possible_duplicates(sample.category, sample.community, sample.latitude, sample.longitude),
     )
     measure("escalate_overdue with nothing new", workflow.escalate_overdue)
+    measure_pages(users, sample)
     measure("comment on a case (a workflow action)", lambda: workflow.comment(users["leader"], sample, note="督办"))
+
+
+def get_page(client: Client, url: str) -> None:
+    """GET a page as the browser would, reading a streamed body (exports) to its end."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+
+
+def measure_pages(users: dict, sample: Case) -> None:
+    """The case pages as each role sees them: queries per page and time through the whole Django stack."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    clients = {}
+    for name in ("staff", "officer", "leader"):
+        clients[name] = Client()
+        clients[name].force_login(users[name])
+    pages = [
+        ("staff", "/"),
+        ("officer", "/"),
+        ("leader", "/"),
+        ("staff", "/cases/"),
+        ("officer", "/cases/"),
+        ("leader", "/cases/"),
+        ("leader", "/cases/?overdue=true&ordering=resolve_due_at"),
+        ("leader", "/cases/?q=%E6%A5%BC%E9%81%93&page=3"),
+        ("leader", f"/cases/{sample.number}/"),
+        ("officer", "/cases/inbox/"),
+        ("leader", "/cases/new/"),
+        ("staff", "/cases/export.csv?state=dispatched"),
+        ("staff", "/cases/export.xlsx?state=dispatched"),
+    ]
+    for name, url in pages:
+        measure(f"page {url[:38]} ({name})", lambda name=name, url=url: get_page(clients[name], url))
 
 
 if __name__ == "__main__":

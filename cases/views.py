@@ -39,6 +39,7 @@ from communities.choices import Role
 from shenhe_env.exports import EXPORT_FORMATS
 
 PAGE_SIZE = 25
+INBOX_IN_HAND = 50  # the rest are a click away in the filtered case list
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -301,8 +302,15 @@ class InboxView(LoginRequiredMixin, View):
             return redirect("cases:case_list")
         department = request.user.staff_profile.department
         parts = department_inbox(department.pk)
+        # Every part still to report in is urgent and shown; what is in hand is also in the case list.
         waiting = list(awaiting_report_in(parts))
-        waiting_ids = {part.pk for part in waiting}
-        in_hand = [part for part in parts if part.pk not in waiting_ids]
-        context = {"department": department, "waiting": waiting, "in_hand": in_hand, "now": clock.now()}
+        in_hand = parts.exclude(pk__in=[part.pk for part in waiting]).order_by("case__resolve_due_at", "pk")
+        context = {
+            "department": department,
+            "waiting": waiting,
+            "in_hand": in_hand[:INBOX_IN_HAND],
+            "in_hand_total": in_hand.count(),
+            "in_hand_url": f"{reverse('cases:case_list')}?department={department.pk}&state=in_progress",
+            "now": clock.now(),
+        }
         return render(request, "cases/inbox.html", context)

@@ -599,3 +599,15 @@ def test_every_workflow_action_has_a_form_in_the_page_order():
     from cases.permissions import WORKFLOW_ACTIONS
 
     assert set(ACTION_FORMS) == set(WORKFLOW_ACTIONS) == set(ACTION_FORM_ORDER)
+
+
+def test_the_inbox_shows_the_nearest_in_hand_and_links_to_the_rest(world, monkeypatch):
+    monkeypatch.setattr("cases.views.INBOX_IN_HAND", 3)
+    cases = [
+        world.case_in(CaseState.IN_PROGRESS, resolve_due_at=timezone.now() + datetime.timedelta(hours=hours))
+        for hours in (30, 10, 20, 40, 50)
+    ]
+    content = client_for(world.users["officer_lead"]).get("/cases/inbox/").content.decode()
+    hand_part = content.split('data-testid="inbox-in-hand"')[1].split("</table>")[0]
+    assert numbers_on(hand_part) == [cases[1].number, cases[2].number, cases[0].number]
+    assert f"/cases/?department={world.lead.pk}&amp;state=in_progress" in content
