@@ -6,7 +6,7 @@ What every test here gets:
 - the demo world of `manage.py seed_demo`, seeded once per test module (`e2e_demo`) and flushed
   when the module ends. Tests of a module share it: what one test changes, the next ones see.
   Keep tests independent (e.g. each files its own case) or ask for `fresh_demo`, which flushes
-  and seeds again before the test (about 6 s);
+  and seeds again before the test (6 s or more);
 - no per-test transaction: the server thread must see what the test writes and the other way
   round, so the test database is simply open for the whole module. Do not ask for `db`,
   `transactional_db` or the `django_db` mark here (they fail with a clear message);
@@ -181,7 +181,7 @@ def e2e_demo(browser, seeded, django_db_blocker):
 
 @pytest.fixture
 def fresh_demo(e2e_demo):
-    """A test that needs the demo exactly as seeded: flush and seed again (about 6 s)."""
+    """A test that needs the demo exactly as seeded: flush and seed again (a seeding: 6 s or more)."""
     call_command("flush", interactive=False, verbosity=0)
     call_command("seed_demo", verbosity=0)
 
