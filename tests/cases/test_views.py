@@ -611,3 +611,115 @@ def test_the_inbox_shows_the_nearest_in_hand_and_links_to_the_rest(world, monkey
     hand_part = content.split('data-testid="inbox-in-hand"')[1].split("</table>")[0]
     assert numbers_on(hand_part) == [cases[1].number, cases[2].number, cases[0].number]
     assert f"/cases/?department={world.lead.pk}&amp;state=in_progress" in content
+
+
+# Every action form from the page: (user allowed, state, valid data, invalid data, field it names, refused user).
+ACTION_FORM_CASES = {
+    "accept": ("staff_own", CaseState.REPORTED, {"note": "受理"}, None, None, "officer_lead"),
+    "reject": ("staff_own", CaseState.REGISTERED, {"reason": "不属于整治范围"}, {"reason": ""}, "reason", "leader"),
+    "dispatch": (
+        "staff_own",
+        CaseState.REGISTERED,
+        {"lead_department": "{lead}", "whistle": "on"},
+        {"lead_department": "999999"},
+        "lead_department",
+        "staff_other",
+    ),
+    "report_in": ("officer_assist", CaseState.DISPATCHED, {"note": "已到现场"}, None, None, "officer_unrelated"),
+    "send_back": (
+        "officer_lead",
+        CaseState.DISPATCHED,
+        {"reason": "非本部门职责"},
+        {"reason": ""},
+        "reason",
+        "officer_assist",
+    ),
+    "resolve": (
+        "officer_lead",
+        CaseState.IN_PROGRESS,
+        {"note": "已清理", "tally_debris_piles_removed": "2"},
+        {"note": "已清理", "tally_debris_piles_removed": "abc"},
+        "tally_debris_piles_removed",
+        "staff_own",
+    ),
+    "verify": (
+        "staff_own",
+        CaseState.RESOLVED,
+        {"satisfaction": "basically_satisfied"},
+        {"satisfaction": "happy"},
+        "satisfaction",
+        "roadchief_own",
+    ),
+    "rework": ("staff_own", CaseState.RESOLVED, {"reason": "未清理干净"}, {"reason": ""}, "reason", "officer_lead"),
+    "reopen": ("leader", CaseState.CLOSED, {"reason": "居民再次反映"}, {"reason": ""}, "reason", "officer_lead"),
+    "request_extension": (
+        "officer_lead",
+        CaseState.IN_PROGRESS,
+        {"until": "{later}", "reason": "等待材料"},
+        {"until": "", "reason": "等待材料"},
+        "until",
+        "officer_assist",
+    ),
+    "approve_extension": (
+        "leader",
+        CaseState.IN_PROGRESS,
+        {"decision": "refuse", "note": "请按期完成"},
+        {"decision": "refuse", "note": ""},
+        "note",
+        "staff_own",
+    ),
+    "comment": ("officer_assist", CaseState.IN_PROGRESS, {"note": "协办已配合"}, {"note": ""}, "note", None),
+    "add_photos": (
+        "roadchief_own",
+        CaseState.DISPATCHED,
+        {"stage": "other", "photos": "{photo}"},
+        {"stage": "other"},
+        "photos",
+        None,
+    ),
+}
+
+
+def action_post(world, action: str, values: dict) -> dict:
+    later = timezone.localtime(timezone.now() + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    data = {}
+    for name, value in values.items():
+        if value == "{photo}":
+            value = [photo_upload()]
+        elif isinstance(value, str):
+            value = value.format(lead=world.lead.pk, later=later)
+        data[f"{action}-{name}"] = value
+    return data
+
+
+@pytest.mark.parametrize("action", list(ACTION_FORM_CASES))
+def test_each_action_form_allowed_invalid_and_refused(world, action):
+    user, state, valid, invalid, field, refused = ACTION_FORM_CASES[action]
+    pending = action == "approve_extension"
+
+    if invalid is not None:
+        case = world.case_in(state, pending_extension=pending)
+        response = client_for(world.users[user]).post(
+            f"/cases/{case.number}/{action}/", action_post(world, action, invalid)
+        )
+        assert response.status_code == 400
+        assert f'id="id_{action}-{field}_error"' in response.content.decode()
+        assert CaseEvent.objects.filter(case=case).count() == 0
+
+    if refused is not None:
+        case = world.case_in(state, pending_extension=pending)
+        response = client_for(world.users[refused]).post(
+            f"/cases/{case.number}/{action}/", action_post(world, action, valid), follow=True
+        )
+        assert response.status_code in (200, 404)
+        if response.status_code == 200:
+            assert 'class="alert alert-danger"' in response.content.decode()
+        assert CaseEvent.objects.filter(case=case).count() == 0
+
+    case = world.case_in(state, pending_extension=pending)
+    response = client_for(world.users[user]).post(f"/cases/{case.number}/{action}/", action_post(world, action, valid))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = CaseEvent.objects.get(case=case)
+    assert event.action == action
+    follow = client_for(world.users[user]).get(f"/cases/{case.number}/")
+    assert f'data-event="{action}"' in follow.content.decode()
