@@ -17,9 +17,8 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import AssignmentRole
 from cases.models import Assignment, Case
-from cases.permissions import AnyUser, can_see_full_phone, mask_phone
+from cases.permissions import AnyUser, can_see_full_phone, lead_assignment, mask_phone
 from cases.queries import with_overdue
 from shenhe_env.exports import Column, export_response
 
@@ -43,16 +42,9 @@ def _label(field: str) -> Callable[[Case], str]:
 
 
 def lead_department_name(case: Case) -> str | None:
-    """The department leading the current round, or the one that led last when none leads now.
-
-    Reads the prefetched assignments (export_cases), so it costs no query per case.
-    """
-    leads = [assignment for assignment in case.assignments.all() if assignment.role == AssignmentRole.LEAD]
-    if not leads:
-        return None
-    active = [assignment for assignment in leads if assignment.finished_at is None]
-    lead = max(active or leads, key=lambda assignment: (assignment.assigned_at, assignment.pk))
-    return lead.department.name
+    """The department leading the current round, or the one that led last (reads the prefetch)."""
+    lead = lead_assignment(case)
+    return None if lead is None else lead.department.name
 
 
 def reporter_phone_for(user: AnyUser) -> Callable[[Case], str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,14 @@ ORDERING_FIELDS = (
     ("resolve_due_at", "resolve_due_at"),
     ("updated_at", "updated_at"),
 )
+
+
+# Days a date filter accepts: wide enough for any case, narrow enough that date arithmetic never overflows.
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+DAY_RANGE = [
+    MinValueValidator(FIRST_DAY, message=_("Choose a day in 2000 or later.")),
+    MaxValueValidator(LAST_DAY, message=_("Choose a day before 2100.")),
+]
 
 
 def _search(name: str, key: str | None = None):
@@ -73,16 +84,20 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     extension_pending = django_filters.BooleanFilter(
         label=_("Extension requested"),
-        field_name="extension_requested_until",
-        lookup_expr="isnull",
-        exclude=True,
+        method=_search("extension_pending"),
         widget=forms.Select(choices=[("", _("Any")), ("true", _("Waiting for a decision")), ("false", _("None"))]),
     )
     created_after = django_filters.DateFilter(
-        label=_("Filed from"), method=_search("created_after"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Filed from"),
+        method=_search("created_after"),
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+        validators=DAY_RANGE,
     )
     created_before = django_filters.DateFilter(
-        label=_("Filed until"), method=_search("created_before"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Filed until"),
+        method=_search("created_before"),
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+        validators=DAY_RANGE,
     )
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -100,7 +115,7 @@ class CaseFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         # Offer only the streets and communities the user's cases can be in.
-        if user is not None and role_of(user) == Role.STREET_STAFF:
+        if user is not None and role_of(user) in (Role.STREET_STAFF, Role.ROAD_CHIEF):
             street_id = user.staff_profile.street_id
             self.filters["street"].queryset = Street.objects.filter(pk=street_id)
             self.filters["community"].queryset = self.filters["community"].queryset.filter(street_id=street_id)

@@ -6,16 +6,17 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import PhotoStage, Priority, Satisfaction
 from cases.errors import WorkflowError
 from cases.models import Case, Category
-from cases.permissions import role_of
+from cases.permissions import always_whistles, role_of
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road, Street
-from shenhe_env.forms import style_fields
+from shenhe_env.forms import parse_id, style_fields
 
 MAX_PHOTOS = 9
 
@@ -134,25 +135,23 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
         self.role = role_of(user)
         self.fields["category"].choices = [("", "---------"), *categories_by_campaign()]
         values = self.data if self.is_bound else self.initial
+        # Each select offers only what the user may use, narrowed by the choice made in the one above it.
         streets = Street.objects.order_by("order", "name")
         if self.role in (Role.STREET_STAFF, Role.ROAD_CHIEF):
             streets = streets.filter(pk=user.staff_profile.street_id)
             self.fields["street"].initial = user.staff_profile.street_id
         self.fields["street"].queryset = streets
-        street_id = _chosen_id(values.get("street")) or self.fields["street"].initial
-        community_id = _chosen_id(values.get("community"))
-        road_id = _chosen_id(values.get("road"))
-        self.fields["community"].queryset = Community.objects.filter(street_id=street_id).order_by("name")
-        self.fields["compound"].queryset = Compound.objects.filter(
-            community_id=community_id, community__street_id=street_id
-        ).order_by("name")
+        street_id = _chosen(streets, values.get("street")) or self.fields["street"].initial
+        communities = Community.objects.filter(street_id=street_id).order_by("name")
+        self.fields["community"].queryset = communities
+        community_id = _chosen(communities, values.get("community"))
+        self.fields["compound"].queryset = Compound.objects.filter(community_id=community_id).order_by("name")
         roads = Road.objects.filter(street_id=street_id).order_by("name", "section")
         if self.role == Role.ROAD_CHIEF:
             roads = roads.filter(road_chief=user)
         self.fields["road"].queryset = roads
-        self.fields["frontage_unit"].queryset = FrontageUnit.objects.filter(road_id=road_id, road__in=roads).order_by(
-            "name"
-        )
+        road_id = _chosen(roads, values.get("road"))
+        self.fields["frontage_unit"].queryset = FrontageUnit.objects.filter(road_id=road_id).order_by("name")
         if self.role == Role.ROAD_CHIEF:
             departments = Department.objects.filter(is_active=True).order_by("name")
             self.fields["whistle_lead"].queryset = departments
@@ -174,6 +173,8 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
             self.add_error("community", _("Choose a community of the chosen street."))
         if data.get("whistle_assist") and not data.get("whistle_lead"):
             self.add_error("whistle_lead", _("Choose the lead department of the whistle."))
+        if data.get("whistle_lead") and not data.get("road"):
+            self.add_error("road", _("A whistle is blown on one of your roads: choose the road."))
         return data
 
     def case_kwargs(self) -> dict[str, Any]:
@@ -200,11 +201,12 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
         return {"lead_department": lead, "assist_departments": assist, "whistle": True}
 
 
-def _chosen_id(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+def _chosen(queryset: QuerySet, value: Any) -> int | None:
+    """The id chosen in a select if the select offers it, else None."""
+    chosen = parse_id(value)
+    if chosen is None:
         return None
+    return queryset.filter(pk=chosen).values_list("pk", flat=True).first()
 
 
 # --- actions on a case -------------------------------------------------------------------------
@@ -279,8 +281,7 @@ class DispatchForm(ActionForm):
         for name in ("lead_department", "assist_departments", "cc_departments"):
             self.fields[name].queryset = departments
         self.fields["lead_department"].initial = self.case.category.default_department_id
-        if role_of(self.user) == Role.ROAD_CHIEF:
-            # A road chief's dispatch is always a whistle.
+        if always_whistles(self.user):
             del self.fields["whistle"]
             self.submit_label = _("Blow the whistle")
 
@@ -378,7 +379,7 @@ class RequestExtensionForm(ActionForm):
 
     def setup(self) -> None:
         due = self.case.resolve_due_at
-        if due is not None:
+        if due is not None and due.year < datetime.MAXYEAR:
             self.fields["until"].initial = timezone.localtime(due + datetime.timedelta(days=1)).replace(
                 second=0, microsecond=0
             )

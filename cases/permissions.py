@@ -150,11 +150,27 @@ def can_see_full_phone(user: AnyUser, case: Case) -> bool:
     if role == Role.STREET_STAFF:
         return _profile_value(user, "street_id") == case.street_id
     if role == Role.DEPT_OFFICER:
-        leads = [a for a in case.assignments.all() if a.role == AssignmentRole.LEAD]
         # The department that leads now, or led last: it may still need to call the resident.
-        latest = max(leads, key=lambda a: (a.assigned_at, a.pk), default=None)
-        return latest is not None and latest.department_id == _profile_value(user, "department_id")
+        lead = lead_assignment(case)
+        return lead is not None and lead.department_id == _profile_value(user, "department_id")
     return False
+
+
+def lead_assignment(case: Case) -> Assignment | None:
+    """The lead part of the current round, or of the last round when none is current (uses a prefetch)."""
+    leads = [assignment for assignment in case.assignments.all() if assignment.role == AssignmentRole.LEAD]
+    current = [assignment for assignment in leads if assignment.finished_at is None]
+    return max(current or leads, key=lambda assignment: (assignment.assigned_at, assignment.pk), default=None)
+
+
+def always_whistles(user: AnyUser) -> bool:
+    """A road chief's dispatch is always a whistle (吹哨): the departments must report in within minutes."""
+    return role_of(user) == Role.ROAD_CHIEF
+
+
+def has_department_inbox(user: AnyUser) -> bool:
+    """Department officers work from their department's inbox."""
+    return role_of(user) == Role.DEPT_OFFICER
 
 
 def mask_phone(phone: str) -> str:
@@ -189,7 +205,7 @@ def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: Actio
     if department_assignment(user, case, parts) is not None:
         return None
     if relation is Relation.LEAD:
-        message = format_lazy(_("Only the lead department can {action} this case."), action=rule.name)
+        message = format_lazy(_("Only the lead department may do this: {action}."), action=rule.name)
     else:
         message = _("Your department has no part to report in on this case.")
     return Forbidden(message, reason="not_your_department")
@@ -213,7 +229,9 @@ def _check_rules(user: AnyUser, action: str, case: Case) -> None:
     rule = ACTION_RULES[action]
     role = role_of(user)
     if role not in rule.roles:
-        raise Forbidden(format_lazy(_("Your role cannot {action} cases."), action=rule.name), reason="role_not_allowed")
+        raise Forbidden(
+            format_lazy(_("Your role may not do this: {action}."), action=rule.name), reason="role_not_allowed"
+        )
     if case.state not in rule.states:
         allowed = " / ".join(str(CaseState(state).label) for state in rule.states)
         raise InvalidState(

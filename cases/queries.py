@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases import clock
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
-from cases.models import Assignment, Case, Category
+from cases.models import Assignment, Case, Category, coordinates_errors
 from communities.models import Community
 
 METRES_PER_DEGREE_LATITUDE = 111_320
@@ -82,6 +82,7 @@ def search_cases(
     created_after: datetime.date | None = None,
     created_before: datetime.date | None = None,
     text: str | None = None,
+    extension_pending: bool | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
     """Narrow cases by the list filters of DESIGN.md §6 (campaign by slug, category by code, dates inclusive)."""
@@ -105,6 +106,8 @@ def search_cases(
         cases = cases.filter(created_at__lt=_start_of_day(created_before + datetime.timedelta(days=1)))
     if text and text.strip():
         cases = cases.filter(text_q(text))
+    if extension_pending is not None:
+        cases = cases.filter(extension_requested_until__isnull=not extension_pending)
     return cases
 
 
@@ -152,6 +155,8 @@ def possible_duplicates(
     since = now - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     radius = settings.DUPLICATE_RADIUS_METRES
     place = Q(community=community)
+    if latitude is not None and longitude is not None and coordinates_errors(latitude, longitude):
+        latitude = longitude = None  # a point outside the district cannot be near anything in it
     if latitude is not None and longitude is not None:
         # A bounding box in SQL narrows the candidates; the exact distance is checked below.
         dlat = Decimal(radius / METRES_PER_DEGREE_LATITUDE)
@@ -179,14 +184,20 @@ def _within(case: Case, latitude: Decimal | None, longitude: Decimal | None) -> 
 
 
 def department_inbox(department_id: int | None) -> QuerySet[Assignment]:
-    """The department's current parts on cases (lead, assisting, copied), soonest deadline first."""
-    return (
-        Assignment.objects.filter(department_id=department_id, finished_at__isnull=True)
-        .select_related("case", "case__category", "case__community", "case__street")
-        .order_by(F("report_in_due_at").asc(nulls_last=True), "case__resolve_due_at", "pk")
+    """The department's current parts on cases (lead, assisting, copied) with the cases they are on."""
+    return Assignment.objects.filter(department_id=department_id, finished_at__isnull=True).select_related(
+        "case", "case__category", "case__community", "case__street"
     )
 
 
+AWAITING_REPORT_IN = Q(reported_in_at__isnull=True, role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST))
+
+
 def awaiting_report_in(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    """Summoned parts (lead or assisting) that have not reported in yet."""
-    return assignments.filter(reported_in_at__isnull=True, role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST))
+    """Summoned parts (lead or assisting) that have not reported in yet, soonest deadline first."""
+    return assignments.filter(AWAITING_REPORT_IN).order_by("report_in_due_at", "pk")
+
+
+def in_hand(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Parts the department has taken up (reported in) or is copied on, nearest resolve deadline first."""
+    return assignments.exclude(AWAITING_REPORT_IN).order_by(F("case__resolve_due_at").asc(nulls_last=True), "pk")

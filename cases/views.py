@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cases import clock, workflow
-from cases.choices import AssignmentRole, PhotoStage
+from cases.choices import PhotoStage
 from cases.errors import InvalidInput, NotFound, WorkflowError
 from cases.exports import case_export_response
 from cases.filters import CaseFilterSet
@@ -31,15 +31,22 @@ from cases.permissions import (
     can_file_cases,
     can_see_full_phone,
     can_view,
+    check_action,
+    has_department_inbox,
     mask_phone,
-    role_of,
 )
-from cases.queries import awaiting_report_in, department_inbox, possible_duplicates, visible_to, with_overdue
-from communities.choices import Role
+from cases.queries import (
+    awaiting_report_in,
+    department_inbox,
+    in_hand,
+    possible_duplicates,
+    visible_to,
+    with_overdue,
+)
 from shenhe_env.exports import EXPORT_FORMATS
+from shenhe_env.forms import parse_id
 
 PAGE_SIZE = 25
-INBOX_IN_HAND = 50  # the rest are a click away in the filtered case list
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -49,14 +56,8 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def case_list_queryset(user) -> QuerySet[Case]:
     """The cases the user may see, with what a list row shows, in a fixed number of queries."""
-    leads = Prefetch(
-        "assignments",
-        queryset=Assignment.objects.filter(role=AssignmentRole.LEAD, finished_at__isnull=True).select_related(
-            "department"
-        ),
-        to_attr="current_leads",
-    )
-    cases = Case.objects.select_related("category", "campaign", "street", "community").prefetch_related(leads)
+    parts = Prefetch("assignments", queryset=Assignment.objects.select_related("department"))
+    cases = Case.objects.select_related("category", "campaign", "street", "community").prefetch_related(parts)
     return with_overdue(visible_to(user, cases))
 
 
@@ -155,7 +156,7 @@ class CaseCreateView(LoginRequiredMixin, View):
     def duplicates(self, values) -> list[Case]:
         """Open cases that may be the same problem (same category, same community or nearby, recent)."""
         form = CaseCreateForm(initial=values.dict(), user=self.request.user)
-        community = form.fields["community"].queryset.filter(pk=_int(values.get("community"))).first()
+        community = form.fields["community"].queryset.filter(pk=parse_id(values.get("community"))).first()
         category = Category.objects.filter(code=values.get("category") or "", is_active=True).first()
         if community is None or category is None:
             return []
@@ -163,13 +164,6 @@ class CaseCreateView(LoginRequiredMixin, View):
         if latitude is None or longitude is None:
             latitude = longitude = None
         return possible_duplicates(category, community, latitude, longitude, user=self.request.user)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -252,16 +246,22 @@ class CaseDetailView(LoginRequiredMixin, View):
 class CaseActionView(LoginRequiredMixin, View):
     """POST one workflow action from the case page; refusals come back as messages on the page."""
 
+    def get(self, request: HttpRequest, number: str, action: str) -> HttpResponse:
+        # Reached by reloading or switching language after a form error: show the case page instead.
+        return HttpResponseRedirect(reverse("cases:case_detail", args=[number]) + f"#action-{action}")
+
     def post(self, request: HttpRequest, number: str, action: str) -> HttpResponse:
         form_class = ACTION_FORMS.get(action)
         if form_class is None:
             raise Http404
         case = visible_case_or_404(request.user, number)
-        form = form_class(request.POST, request.FILES, case=case, user=request.user)
-        if not form.is_valid():
-            messages.error(request, _("Please correct the marked fields."))
-            return case_page(request, case, bound=form, status=400)
         try:
+            # Whether the user may act at all comes first: input errors on a form they cannot use help no one.
+            check_action(request.user, action, case)
+            form = form_class(request.POST, request.FILES, case=case, user=request.user)
+            if not form.is_valid():
+                messages.error(request, _("Please correct the marked fields."))
+                return case_page(request, case, bound=form, status=400)
             workflow.ACTIONS[action](request.user, case, **form.workflow_kwargs())
         except NotFound as error:
             raise Http404 from error
@@ -298,19 +298,15 @@ class InboxView(LoginRequiredMixin, View):
     """A department officer's inbox: what to report in on (with the time left) and what is in hand."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if role_of(request.user) != Role.DEPT_OFFICER:
+        if not has_department_inbox(request.user):
+            messages.info(request, _("The inbox is for department officers; here are the cases you may see."))
             return redirect("cases:case_list")
         department = request.user.staff_profile.department
         parts = department_inbox(department.pk)
-        # Every part still to report in is urgent and shown; what is in hand is also in the case list.
-        waiting = list(awaiting_report_in(parts))
-        in_hand = parts.exclude(pk__in=[part.pk for part in waiting]).order_by("case__resolve_due_at", "pk")
         context = {
             "department": department,
-            "waiting": waiting,
-            "in_hand": in_hand[:INBOX_IN_HAND],
-            "in_hand_total": in_hand.count(),
-            "in_hand_url": f"{reverse('cases:case_list')}?department={department.pk}&state=in_progress",
+            "waiting": Paginator(awaiting_report_in(parts), PAGE_SIZE).get_page(request.GET.get("waiting_page")),
+            "in_hand": Paginator(in_hand(parts), PAGE_SIZE).get_page(request.GET.get("page")),
             "now": clock.now(),
         }
         return render(request, "cases/inbox.html", context)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -34,7 +35,7 @@ from cases.choices import (
 )
 from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
-from cases.permissions import can_file_cases, check_action, department_assignment, role_of
+from cases.permissions import always_whistles, can_file_cases, check_action, department_assignment, role_of
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
 from communities.choices import Role
@@ -402,7 +403,7 @@ def dispatch(
     note: str = "",
 ) -> Case:
     """registered → dispatched: summon the departments; a road chief's dispatch is always a whistle (吹哨)."""
-    whistle = whistle or role_of(actor) == Role.ROAD_CHIEF
+    whistle = whistle or always_whistles(actor)
 
     def prepare(_case: Case):
         parts = _dispatch_parts(lead_department, assist_departments, cc_departments)
@@ -662,6 +663,13 @@ def _later_than_current(until: datetime.datetime, case: Case) -> bool:
     return until > max(clock.now(), case.resolve_due_at or clock.now())
 
 
+def _latest_extension(case: Case) -> datetime.datetime:
+    """The latest deadline an extension may ask for: CASE_EXTENSION_MAX_DAYS past the current one."""
+    return max(clock.now(), case.resolve_due_at or clock.now()) + datetime.timedelta(
+        days=settings.CASE_EXTENSION_MAX_DAYS
+    )
+
+
 def request_extension(actor: User, case: Case, *, until: datetime.datetime, reason: str) -> Case:
     """The lead department asks a leader for more time to resolve."""
 
@@ -674,6 +682,11 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
             fields["until"] = [_("Give the new deadline as a date and time.")]
         elif not _later_than_current(until, current):
             fields["until"] = [LATER_DEADLINE]
+        elif until > _latest_extension(current):
+            days = settings.CASE_EXTENSION_MAX_DAYS
+            fields["until"] = [
+                _("An extension may add at most %(days)s days; ask again later if needed.") % {"days": days}
+            ]
         if fields:
             raise InvalidInput.for_fields(fields)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from cases.permissions import can_file_cases, role_of
-from communities.choices import Role
+from cases.permissions import can_file_cases, has_department_inbox
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -13,5 +12,4 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    role = role_of(user)
-    return {"nav": {"role": role, "can_file": can_file_cases(user), "has_inbox": role == Role.DEPT_OFFICER}}
+    return {"nav": {"can_file": can_file_cases(user), "has_inbox": has_department_inbox(user)}}

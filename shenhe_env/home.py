@@ -11,15 +11,16 @@ from django.db.models import Count, Prefetch, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases import clock
 from cases.choices import CaseState
 from cases.filters import CaseFilterSet
 from cases.models import Category, Drive
+from cases.permissions import role_of
 from cases.queries import awaiting_report_in, department_inbox, visible_to
 from communities.choices import Role
-from communities.models import Community, Compound, Road, StaffProfile, display_name
+from communities.models import Community, Compound, Road, display_name
 from volunteers.models import BranchPairing, Volunteer
 
 
@@ -38,28 +39,28 @@ class Queue:
 # Each role's queues as case-list filters: the count and the linked list use the same FilterSet.
 QUEUE_FILTERS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     Role.STREET_STAFF: [
-        ("to_accept", _lazy("To accept"), {"state": CaseState.REPORTED}),
-        ("to_dispatch", _lazy("To dispatch"), {"state": CaseState.REGISTERED}),
-        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
-        ("in_progress", _lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
-        ("to_verify", _lazy("To verify"), {"state": CaseState.RESOLVED}),
-        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+        ("to_accept", gettext_lazy("To accept"), {"state": CaseState.REPORTED}),
+        ("to_dispatch", gettext_lazy("To dispatch"), {"state": CaseState.REGISTERED}),
+        ("awaiting_report_in", gettext_lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("in_progress", gettext_lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
+        ("to_verify", gettext_lazy("To verify"), {"state": CaseState.RESOLVED}),
+        ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
     ],
     Role.ROAD_CHIEF: [
-        ("to_dispatch", _lazy("To blow the whistle on"), {"state": CaseState.REGISTERED}),
-        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
-        ("in_progress", _lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
-        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+        ("to_dispatch", gettext_lazy("To blow the whistle on"), {"state": CaseState.REGISTERED}),
+        ("awaiting_report_in", gettext_lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("in_progress", gettext_lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
+        ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
     ],
     Role.DEPT_OFFICER: [
-        ("in_progress", _lazy("In progress"), {"state": CaseState.IN_PROGRESS}),
-        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
+        ("in_progress", gettext_lazy("In progress"), {"state": CaseState.IN_PROGRESS}),
+        ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
     ],
     Role.LEADER: [
-        ("extensions", _lazy("Extension requests to decide"), {"extension_pending": "true"}),
-        ("overdue", _lazy("Overdue"), {"overdue": "true"}),
-        ("awaiting_report_in", _lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
-        ("to_accept", _lazy("Reported, not yet accepted"), {"state": CaseState.REPORTED}),
+        ("extensions", gettext_lazy("Extension requests to decide"), {"extension_pending": "true"}),
+        ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
+        ("awaiting_report_in", gettext_lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
+        ("to_accept", gettext_lazy("Reported, not yet accepted"), {"state": CaseState.REPORTED}),
     ],
 }
 QUEUE_FILTERS[Role.ADMIN] = QUEUE_FILTERS[Role.LEADER]
@@ -107,38 +108,31 @@ class HomeOverview:
     now: datetime.datetime | None = None
 
 
-def get_profile(user: AbstractBaseUser) -> StaffProfile | None:
-    """The user's staff profile, or None for an account without a role."""
-    try:
-        return user.staff_profile
-    except StaffProfile.DoesNotExist:
-        return None
-
-
 def home_overview(user: AbstractBaseUser) -> HomeOverview:
     """Build the home page's content for this user in a fixed, small number of queries."""
-    profile = get_profile(user)
-    if profile is None:
+    role = role_of(user)  # the one definition of a user's role (a superuser without a profile is an admin)
+    if role is None:
         return HomeOverview(
             name=display_name(user),
             role=None,
             role_label=_("No role assigned"),
             scope=_("Ask an administrator to give your account a role."),
         )
+    profile = getattr(user, "staff_profile", None)
     overview = HomeOverview(
         name=display_name(user),
-        role=profile.role,
-        role_label=profile.get_role_display(),
-        scope=profile.scope_label,
+        role=role,
+        role_label=Role(role).label,
+        scope=profile.scope_label if profile else _("Shenhe District"),
     )
-    overview.queues = work_queues(user, profile.role)
+    overview.queues = work_queues(user, role)
     overview.now = clock.now()
     active_pairings = Prefetch(
         "pairings",
         queryset=BranchPairing.objects.filter(ends_on__isnull=True).select_related("branch"),
         to_attr="active_pairings",
     )
-    if profile.role == Role.STREET_STAFF:
+    if role == Role.STREET_STAFF:
         street = profile.street
         overview.communities = list(
             Community.objects.filter(street=street)
@@ -151,13 +145,13 @@ def home_overview(user: AbstractBaseUser) -> HomeOverview:
             (_("Roads"), Road.objects.filter(street=street).count()),
             (_("Volunteers"), Volunteer.objects.filter(community__street=street).count()),
         ]
-    elif profile.role == Role.ROAD_CHIEF:
+    elif role == Role.ROAD_CHIEF:
         overview.roads = list(profile.roads.select_related("street").annotate(unit_total=Count("frontage_units")))
         overview.figures = [
             (_("Roads in my charge"), len(overview.roads)),
             (_("Frontage units on them"), sum(road.unit_total for road in overview.roads)),
         ]
-    elif profile.role == Role.DEPT_OFFICER:
+    elif role == Role.DEPT_OFFICER:
         overview.categories = list(
             Category.objects.filter(default_department=profile.department, is_active=True).select_related("campaign")
         )

@@ -193,5 +193,7 @@ LOGGING = {
 # The case workflow (DESIGN.md §3). The box around Shenhe District that case coordinates must fall in.
 DISTRICT_BOUNDS = {"latitude": (41.70, 41.90), "longitude": (123.35, 123.65)}
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
+# The most an extension may add to a case's resolve deadline (days).
+CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.choices import AssignmentRole, CaseState, Deadline, Satisfaction
+from cases.permissions import lead_assignment
 
 register = template.Library()
 
@@ -125,3 +126,10 @@ def event_facts(event, metrics: dict) -> list[str]:
     if data.get("late"):
         facts.append(_("late"))
     return facts
+
+
+@register.filter
+def lead_department(case) -> str:
+    """The name of the department leading the case now, or the one that led it last."""
+    lead = lead_assignment(case)
+    return lead.department.name if lead else ""

@@ -601,16 +601,20 @@ def test_every_workflow_action_has_a_form_in_the_page_order():
     assert set(ACTION_FORMS) == set(WORKFLOW_ACTIONS) == set(ACTION_FORM_ORDER)
 
 
-def test_the_inbox_shows_the_nearest_in_hand_and_links_to_the_rest(world, monkeypatch):
-    monkeypatch.setattr("cases.views.INBOX_IN_HAND", 3)
+def test_the_inbox_pages_what_is_in_hand_nearest_deadline_first(world, monkeypatch):
+    monkeypatch.setattr("cases.views.PAGE_SIZE", 3)
     cases = [
         world.case_in(CaseState.IN_PROGRESS, resolve_due_at=timezone.now() + datetime.timedelta(hours=hours))
         for hours in (30, 10, 20, 40, 50)
     ]
-    content = client_for(world.users["officer_lead"]).get("/cases/inbox/").content.decode()
-    hand_part = content.split('data-testid="inbox-in-hand"')[1].split("</table>")[0]
-    assert numbers_on(hand_part) == [cases[1].number, cases[2].number, cases[0].number]
-    assert f"/cases/?department={world.lead.pk}&amp;state=in_progress" in content
+    client = client_for(world.users["officer_lead"])
+
+    def in_hand_numbers(url):
+        content = client.get(url).content.decode()
+        return numbers_on(content.split('data-testid="inbox-in-hand"')[1].split("</table>")[0])
+
+    assert in_hand_numbers("/cases/inbox/") == [cases[1].number, cases[2].number, cases[0].number]
+    assert in_hand_numbers("/cases/inbox/?page=2") == [cases[3].number, cases[4].number]
 
 
 # Every action form from the page: (user allowed, state, valid data, invalid data, field it names, refused user).
@@ -723,3 +727,110 @@ def test_each_action_form_allowed_invalid_and_refused(world, action):
     assert event.action == action
     follow = client_for(world.users[user]).get(f"/cases/{case.number}/")
     assert f'data-event="{action}"' in follow.content.decode()
+
+
+# --- hostile and odd input: a clear answer, never a server error ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_before=9999-12-31",
+        "created_after=0001-01-01",
+        "street=99999999999999999999",
+        "community=-1",
+        "department=abc",
+        "ordering=bogus",
+        "page=99999999999999999999",
+    ],
+)
+def test_odd_list_filters_are_refused_beside_the_filter(world, query):
+    world.case_in(CaseState.REGISTERED)
+    client = client_for(world.users["leader"])
+    response = client.get(f"/cases/?{query}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "alert-danger" in response.content.decode() or "invalid-feedback" in response.content.decode()
+    assert client.get(f"/cases/export.csv?{query}").status_code in (200, 302)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"latitude": "1e400", "longitude": "123.4"},
+        {"street": "99999999999999999999"},
+        {"community": "99999999999999999999"},
+        {"road": "99999999999999999999"},
+    ],
+)
+def test_odd_intake_values_are_refused_not_crashed(world, overrides):
+    client = client_for(world.users["staff_own"])
+    assert client.post("/cases/new/", intake_data(world, **overrides)).status_code == 400
+    query = "&".join(f"{key}={value}" for key, value in overrides.items())
+    for fragment in ("places", "duplicates"):
+        url = f"/cases/new/?fragment={fragment}&category={world.category.code}&community={world.community.pk}&{query}"
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    assert Case.objects.count() == 0
+
+
+def test_intake_never_offers_another_streets_places(world):
+    elsewhere = CommunityFactory(street=world.other_street, name="别街社区")
+    RoadFactory(street=world.other_street, name="别街道路")
+    client = client_for(world.users["staff_own"])
+    for url in (
+        f"/cases/new/?street={world.other_street.pk}",
+        f"/cases/new/?fragment=places&street={elsewhere.street_id}",
+    ):
+        content = client.get(url, HTTP_HX_REQUEST="true" if "fragment" in url else "").content.decode()
+        assert "别街社区" not in content
+        assert "别街道路" not in content
+
+
+def test_a_whistle_at_intake_needs_one_of_the_road_chiefs_roads(world):
+    data = intake_data(world, whistle_lead=world.lead.pk)
+    response = client_for(world.users["roadchief_own"]).post("/cases/new/", data)
+    assert response.status_code == 400
+    assert 'id="id_road_error"' in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_an_action_url_opened_in_the_browser_goes_to_the_case_page(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    response = client_for(world.users["officer_lead"]).get(f"/cases/{case.number}/request_extension/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.number}/#action-request_extension"
+
+
+def test_a_user_who_may_not_act_hears_why_before_any_input_error(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    response = client_for(world.users["staff_own"]).post(
+        f"/cases/{case.number}/request_extension/", {"request_extension-until": "garbage"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/cases/{case.number}/"
+    assert "您的角色不能对案件申请延期" in response.content.decode()
+
+
+def test_an_extension_is_at_most_90_days(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    too_late = timezone.localtime(case.resolve_due_at + datetime.timedelta(days=91)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for(world.users["officer_lead"]).post(
+        f"/cases/{case.number}/request_extension/",
+        {"request_extension-until": too_late, "request_extension-reason": "等材料"},
+    )
+    assert response.status_code == 400
+    assert "最多 90 天" in response.content.decode()
+    case.refresh_from_db()
+    assert case.extension_requested_until is None
+
+
+def test_the_list_names_the_last_lead_of_a_closed_case(world):
+    closed = world.case_in(CaseState.CLOSED)
+    content = client_for(world.users["leader"]).get("/cases/").content.decode()
+    row = content.split(f'href="/cases/{closed.number}/"')[1].split("</tr>")[0]
+    assert world.lead.name in row
+
+
+def test_a_superuser_without_a_profile_works_as_an_administrator(world):
+    content = client_for(world.users["superuser"]).get("/").content.decode()
+    assert 'data-testid="queues"' in content
+    assert "未分配角色" not in content
