@@ -37,6 +37,7 @@ format: $(VENV)/.dev
 check: $(VENV)/.dev
 	DEBUG=true $(BIN)/python manage.py check
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 # Regenerate the translation catalogues after changing user-visible strings (needs gettext).
 messages: $(VENV)/.dev

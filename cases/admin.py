@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
+from cases.models import (
+    Assignment,
+    Campaign,
+    Case,
+    CaseEvent,
+    Category,
+    Drive,
+    Metric,
+    Open311ApiKey,
+    Photo,
+    TallyEntry,
+)
 
 
 class CampaignInline(admin.TabularInline):
@@ -104,3 +115,17 @@ class TallyEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(boolean=True, description=_("counted"))
     def is_counted(self, entry: TallyEntry) -> bool:
         return entry.voided_at is None
+
+
+@admin.register(Open311ApiKey)
+class Open311ApiKeyAdmin(admin.ModelAdmin):
+    """Keys for outside systems posting Open311 requests; revoke by unticking "active" (never delete)."""
+
+    list_display = ("name", "is_active", "created_at", "last_used_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    readonly_fields = ("key", "created_at", "last_used_at")
+    fields = ("name", "key", "is_active", "created_at", "last_used_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

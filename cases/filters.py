@@ -9,9 +9,11 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import CaseState
-from cases.models import Campaign, Case, Category
+from cases.models import Campaign, Case, Category, TallyEntry
 from cases.permissions import role_of
 from cases.queries import search_cases
 from communities.choices import Role
@@ -48,6 +50,11 @@ def _search(name: str, key: str | None = None):
     return method
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    """Cases a department has (or had) a part in, by the department's id."""
+
+
 class CaseFilterSet(django_filters.FilterSet):
     """state, campaign (slug), category (code), street, community, department, overdue, dates, q."""
 
@@ -74,7 +81,7 @@ class CaseFilterSet(django_filters.FilterSet):
         queryset=Community.objects.select_related("street").order_by("street__order", "name"),
         method=_search("community", "pk"),
     )
-    department = django_filters.ModelChoiceFilter(
+    department = DepartmentFilter(
         label=_("Department"), queryset=Department.objects.order_by("name"), method=_search("department", "pk")
     )
     overdue = django_filters.BooleanFilter(
@@ -128,3 +135,20 @@ class CaseFilterSet(django_filters.FilterSet):
         if not cases.query.order_by:
             cases = cases.order_by("-created_at", "-number")
         return cases
+
+
+class TallyFilterSet(django_filters.FilterSet):
+    """Tally entries by campaign (slug), metric (code), community, street and day range; voided or not."""
+
+    campaign = django_filters.CharFilter(field_name="campaign__slug", label=_("Campaign"))
+    metric = django_filters.CharFilter(field_name="metric__code", label=_("Metric"))
+    street = django_filters.NumberFilter(field_name="community__street_id", label=_("Street"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), validators=DAY_RANGE)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Until"), validators=DAY_RANGE)
+    voided = django_filters.BooleanFilter(
+        field_name="voided_at", lookup_expr="isnull", exclude=True, label=_("Voided (by a rework)")
+    )
+
+    class Meta:
+        model = TallyEntry
+        fields = ["community", "case", "activity"]

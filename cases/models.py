@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -544,3 +545,49 @@ class TallyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric.name} {self.quantity}{self.metric.unit} {self.date}"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a client sent with POST /api/v1/cases/: a retry returns the case it created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request fingerprint"), max_length=64)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def new_api_key() -> str:
+    """A random Open311 API key (40 hex characters)."""
+    return secrets.token_hex(20)
+
+
+class Open311ApiKey(models.Model):
+    """A key an outside system (e.g. the 12345 hotline) sends as `api_key` to post Open311 requests."""
+
+    name = models.CharField(_("system"), max_length=100, help_text=_("Who uses this key, e.g. 12345 hotline."))
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Untick to revoke the key."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return self.name

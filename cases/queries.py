@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases import clock
@@ -201,3 +201,10 @@ def awaiting_report_in(assignments: QuerySet[Assignment]) -> QuerySet[Assignment
 def in_hand(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
     """Parts the department has taken up (reported in) or is copied on, nearest resolve deadline first."""
     return assignments.exclude(AWAITING_REPORT_IN).order_by(F("case__resolve_due_at").asc(nulls_last=True), "pk")
+
+
+def case_rows(user) -> QuerySet[Case]:
+    """The cases the user may see with what a list row shows (pages, exports and API), in fixed queries."""
+    parts = Prefetch("assignments", queryset=Assignment.objects.select_related("department"))
+    cases = Case.objects.select_related("category", "campaign", "street", "community", "duplicate_of")
+    return with_overdue(visible_to(user, cases.prefetch_related(parts)))

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from cases.errors import InvalidInput, NotFound, WorkflowError
 from cases.exports import case_export_response
 from cases.filters import CaseFilterSet
 from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, ActionForm, CaseCreateForm
-from cases.models import Assignment, Case, CaseEvent, Category, Metric, Photo
+from cases.models import Case, CaseEvent, Category, Metric, Photo
 from cases.permissions import (
     ACTION_RULES,
     allowed_actions,
@@ -37,6 +36,7 @@ from cases.permissions import (
 )
 from cases.queries import (
     awaiting_report_in,
+    case_rows,
     department_inbox,
     in_hand,
     possible_duplicates,
@@ -54,16 +54,9 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def case_list_queryset(user) -> QuerySet[Case]:
-    """The cases the user may see, with what a list row shows, in a fixed number of queries."""
-    parts = Prefetch("assignments", queryset=Assignment.objects.select_related("department"))
-    cases = Case.objects.select_related("category", "campaign", "street", "community").prefetch_related(parts)
-    return with_overdue(visible_to(user, cases))
-
-
 def filtered_cases(request: HttpRequest) -> CaseFilterSet:
     """The list filters of the request applied to the user's cases."""
-    return CaseFilterSet(request.GET or None, queryset=case_list_queryset(request.user), request=request)
+    return CaseFilterSet(request.GET or None, queryset=case_rows(request.user), request=request)
 
 
 class CaseListView(LoginRequiredMixin, View):

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "template_partials",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shenhe_env",
     "communities",
     "cases",
@@ -197,3 +201,60 @@ CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
 CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)
+
+# --- REST API (/api/v1/) and Open311 (/open311/v2/) ---------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",  # the browser, with CSRF
+        "rest_framework.authentication.TokenAuthentication",  # systems: POST /api/v1/auth/token/
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "shenhe_env.pagination.StandardPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Generous for signed-in staff, tight for anonymous clients, sign-in attempts and Open311 posts.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="3000/hour"),
+        "anon": env.str("API_THROTTLE_ANON", default="60/hour"),
+        "token": env.str("API_THROTTLE_TOKEN", default="20/minute"),
+        "open311_post": env.str("API_THROTTLE_OPEN311_POST", default="30/hour"),
+    },
+    "EXCEPTION_HANDLER": "shenhe_env.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "ORDERING_PARAM": "ordering",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shenhe environmental remediation API",
+    "DESCRIPTION": (
+        "Cases of the district's environmental remediation drive: file them, follow them and take "
+        "them around the closed loop (dispatch, report in, resolve, verify). Authenticate with a "
+        "token from POST /api/v1/auth/token/ (header `Authorization: Token <token>`) or a browser "
+        "session. Every error is a JSON body {code, message, fields?}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.choices.CaseState",
+        "CaseSourceEnum": "cases.choices.CaseSource",
+        "IntakeSourceEnum": ["hotline", "api", "volunteer", "patrol"],
+    },
+}

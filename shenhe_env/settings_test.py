@@ -24,3 +24,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 
 # Uploaded photos go to a throwaway folder per run, never into the checkout.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shenhe-test-media-"))
+
+# Throttles would trip across a suite that makes thousands of requests; the throttling tests
+# set the production-like rates themselves.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/minute"),  # noqa: F405
+}

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("cases/", include("cases.urls")),
+    path("api/v1/", include("shenhe_env.api_urls")),
+    path("open311/v2/", include("cases.open311.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,0 +1,343 @@
+"""API shapes of cases and their actions (DESIGN.md §6). Parsing and shaping only: the rules are in workflow.py."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.choices import CaseSource, PhotoStage, Priority, Satisfaction
+from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Metric, Photo, TallyEntry
+from cases.permissions import allowed_actions, can_see_full_phone, lead_assignment, mask_phone
+from communities.models import Community, Compound, Department, FrontageUnit, Road
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every failure: a machine code, a message in the request's language, and field errors where there are any."""
+
+    code = serializers.CharField(help_text="validation_error, not_authenticated, forbidden, not_found, …")
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """A department's part in a round: lead, assisting or copied, with its report-in times."""
+
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "department",
+            "department_name",
+            "role",
+            "whistle",
+            "assigned_at",
+            "report_in_due_at",
+            "reported_in_at",
+            "report_in_late",
+            "resolved_at",
+            "resolve_late",
+            "finished_at",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case as DESIGN.md §6 names its fields; the resident's phone is masked per §4."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reporter_phone = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    lead_department = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "state",
+            "title",
+            "description",
+            "category",
+            "campaign",
+            "street",
+            "community",
+            "compound",
+            "road",
+            "frontage_unit",
+            "address",
+            "latitude",
+            "longitude",
+            "source",
+            "priority",
+            "reporter_name",
+            "reporter_phone",
+            "created_at",
+            "updated_at",
+            "dispatched_at",
+            "report_in_due_at",
+            "reported_in_at",
+            "resolve_due_at",
+            "resolved_at",
+            "closed_at",
+            "overdue",
+            "lead_department",
+            "satisfaction",
+            "rework_count",
+            "reopen_count",
+            "extension_count",
+            "extension_requested_until",
+            "extension_reason",
+            "duplicate_of",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reporter_phone(self, case: Case) -> str:
+        user = self.context["request"].user
+        return case.reporter_phone if can_see_full_phone(user, case) else mask_phone(case.reporter_phone)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_lead_department(self, case: Case) -> int | None:
+        lead = lead_assignment(case)
+        return lead.department_id if lead else None
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """One case with its departments and the actions the caller may take on it now."""
+
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="The actions the caller may POST to cases/{number}/{action}/ now."
+    )
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "assignments", "allowed_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case: Case) -> list[str]:
+        return [action for action in allowed_actions(self.context["request"].user, case) if action != "add_photos"]
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """Intake: title, description, category (code) and community, and optionally the rest of the place."""
+
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
+    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.all(), required=False, allow_null=True)
+    road = serializers.PrimaryKeyRelatedField(queryset=Road.objects.all(), required=False, allow_null=True)
+    frontage_unit = serializers.PrimaryKeyRelatedField(
+        queryset=FrontageUnit.objects.all(), required=False, allow_null=True
+    )
+    campaign = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    source = serializers.ChoiceField(
+        choices=[CaseSource.HOTLINE, CaseSource.API, CaseSource.VOLUNTEER, CaseSource.PATROL],
+        required=False,
+        help_text="Where the problem was reported; by default the caller's own (patrol for staff, api otherwise).",
+    )
+    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+    def workflow_kwargs(self) -> dict[str, Any]:
+        """The arguments of workflow.create_case."""
+        return {name: value for name, value in self.validated_data.items() if value is not None}
+
+
+class ActionSerializer(serializers.Serializer):
+    """The body of one workflow action; `workflow_kwargs()` is what the action function takes."""
+
+    def workflow_kwargs(self) -> dict[str, Any]:
+        return dict(self.validated_data)
+
+
+class NoteSerializer(ActionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RequiredNoteSerializer(ActionSerializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class ReasonSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RejectSerializer(ReasonSerializer):
+    duplicate_of = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="The number of the case this one repeats."
+    )
+
+
+class DispatchSerializer(ActionSerializer):
+    lead_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
+    assist_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False
+    )
+    cc_departments = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), many=True, required=False)
+    whistle = serializers.BooleanField(
+        required=False, default=False, help_text="Summon with the category's short report-in window (吹哨)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ResolveSerializer(ActionSerializer):
+    note = serializers.CharField(max_length=2000, help_text="What was done.")
+    tally = serializers.DictField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2),
+        required=False,
+        help_text="Work done as {metric code: quantity}, for the metrics the category records.",
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="After-photos (multipart); or upload them first to cases/{number}/photos/ with stage=after.",
+    )
+
+    def to_internal_value(self, data):
+        # In a multipart body (with photos) the tally comes as a JSON text.
+        tally = data.get("tally") if hasattr(data, "get") else None
+        if isinstance(tally, str):
+            try:
+                data = {**data, "tally": json.loads(tally)}
+            except ValueError as error:
+                message = _('Give the quantities as JSON, e.g. {"stairwells_cleaned": 3}.')
+                raise serializers.ValidationError({"tally": [message]}) from error
+        return super().to_internal_value(data)
+
+
+class VerifySerializer(ActionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True)
+
+
+class RequestExtensionSerializer(ActionSerializer):
+    until = serializers.DateTimeField(help_text="The new resolve deadline (ISO 8601, e.g. 2026-12-01T18:00:00+08:00).")
+    reason = serializers.CharField(max_length=2000)
+
+
+class ApproveExtensionSerializer(ActionSerializer):
+    approve = serializers.BooleanField(required=False, default=True, help_text="false refuses the request.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="Required to refuse.")
+
+
+ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
+    "accept": NoteSerializer,
+    "reject": RejectSerializer,
+    "dispatch": DispatchSerializer,
+    "report_in": NoteSerializer,
+    "send_back": ReasonSerializer,
+    "resolve": ResolveSerializer,
+    "verify": VerifySerializer,
+    "rework": ReasonSerializer,
+    "reopen": ReasonSerializer,
+    "request_extension": RequestExtensionSerializer,
+    "approve_extension": ApproveExtensionSerializer,
+    "comment": RequiredNoteSerializer,
+}
+
+
+class PhotoUploadSerializer(ActionSerializer):
+    """Photos of a case, as multipart: one or more files under `photos`."""
+
+    photos = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=9)
+    stage = serializers.ChoiceField(choices=PhotoStage.choices, default=PhotoStage.BEFORE)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    """A photo of a case; the file is served to users who may see the case."""
+
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Photo
+        fields = ["id", "stage", "caption", "width", "height", "uploaded_by", "uploaded_at", "url", "thumbnail_url"]
+
+    def get_url(self, photo: Photo) -> str:
+        return self.context["request"].build_absolute_uri(f"/cases/photos/{photo.pk}/")
+
+    def get_thumbnail_url(self, photo: Photo) -> str:
+        return self.context["request"].build_absolute_uri(f"/cases/photos/{photo.pk}/thumbnail/")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One entry of a case's timeline (immutable)."""
+
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    photos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "created_at", "actor", "action", "from_state", "to_state", "note", "data", "photos"]
+
+
+# --- reference data ------------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    metrics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = [
+            "code",
+            "name",
+            "campaign",
+            "default_department",
+            "metrics",
+            "report_in_hours",
+            "resolve_hours",
+            "whistle_report_in_minutes",
+            "after_photo_required",
+            "is_active",
+        ]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    drive = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    drive_name = serializers.CharField(source="drive.name", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["slug", "name", "order", "drive", "drive_name", "starts_on", "ends_on", "description"]
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Metric
+        fields = ["code", "name", "unit"]
+
+
+class TallyEntrySerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.CharField(source="metric.unit", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    voided = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TallyEntry
+        fields = ["id", "metric", "unit", "quantity", "date", "community", "campaign", "case", "activity", "voided"]
+
+    def get_voided(self, entry: TallyEntry) -> bool:
+        return entry.voided_at is not None
