@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,6 +69,18 @@ class MeView(APIView):
         )
 
 
+class ApiNotFoundView(APIView):
+    """No such endpoint: the API's 404 in its one error format."""
+
+    permission_classes = [AllowAny]
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound(_("There is no such API endpoint. The list is at /api/v1/docs/."))
+
+    get = post = put = patch = delete = head = options = http_method_not_allowed
+
+
 app_name = "api"
 
 urlpatterns = [
@@ -81,4 +95,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a JSON 404 too, never the HTML page of the site.
+    re_path(r"^.*$", ApiNotFoundView.as_view(), name="not_found"),
 ]

@@ -232,7 +232,7 @@ REST_FRAMEWORK = {
         "open311_post": env.str("API_THROTTLE_OPEN311_POST", default="30/hour"),
     },
     "EXCEPTION_HANDLER": "shenhe_env.api.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shenhe_env.schema.ShenheAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "ORDERING_PARAM": "ordering",
 }

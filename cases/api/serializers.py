@@ -53,8 +53,9 @@ class CaseSerializer(serializers.ModelSerializer):
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     reporter_phone = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     lead_department = serializers.SerializerMethodField()
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -102,7 +103,7 @@ class CaseSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         return case.reporter_phone if can_see_full_phone(user, case) else mask_phone(case.reporter_phone)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_lead_department(self, case: Case) -> int | None:
         lead = lead_assignment(case)
         return lead.department_id if lead else None

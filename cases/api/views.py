@@ -196,14 +196,7 @@ def _action_endpoint(name: str, serializer_class: type[ActionSerializer]) -> Cal
     endpoint.__name__ = f"do_{name}"
     endpoint.__doc__ = f"POST the `{name}` action (DESIGN.md §3) on the case; answers with the case."
     rule = ACTION_RULES[name]
-    endpoint = extend_schema(
-        summary=str(rule.name).capitalize(),
-        description=f"Allowed from the states: {', '.join(rule.states)}; for the roles: {', '.join(rule.roles)}.",
-        request=serializer_class,
-        responses={200: CaseDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
-        filters=False,
-    )(endpoint)
-    return action(
+    endpoint = action(
         detail=True,
         methods=["post"],
         url_path=name,
@@ -211,6 +204,13 @@ def _action_endpoint(name: str, serializer_class: type[ActionSerializer]) -> Cal
         filter_backends=[],
         pagination_class=None,
         serializer_class=serializer_class,
+    )(endpoint)
+    return extend_schema(
+        summary=str(rule.name).capitalize(),
+        description=f"Allowed from the states: {', '.join(rule.states)}; for the roles: {', '.join(rule.roles)}.",
+        request=serializer_class,
+        responses={200: CaseDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        filters=False,
     )(endpoint)
 
 

@@ -271,3 +271,36 @@ def test_reference_lists_hold_their_items_in_results(world, path):
     assert "results" in response.json()
     assert_error(APIClient().get(f"/api/v1/{path}/"), 401, "not_authenticated")
     assert token_client(world.users["leader"]).post(f"/api/v1/{path}/", {}).status_code == 405
+
+
+# --- throttling ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tight_throttles(monkeypatch):
+    """The production-like rates (the test settings lift them), on an empty cache."""
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute", "token": "2/minute"}
+    )
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_signed_in_clients_are_throttled_with_a_retry_time(world, tight_throttles):
+    client = APIClient()
+    client.force_authenticate(world.users["staff_own"])
+    statuses = [client.get("/api/v1/metrics/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/metrics/")
+    assert_error(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_guessing_passwords_is_throttled(world, tight_throttles):
+    client = APIClient()
+    body = {"username": world.users["staff_own"].username, "password": "guess"}
+    assert [client.post("/api/v1/auth/token/", body).status_code for _ in range(3)] == [401, 401, 429]

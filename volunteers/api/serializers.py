@@ -22,7 +22,7 @@ class PartyBranchSerializer(serializers.ModelSerializer):
         model = PartyBranch
         fields = ["id", "name", "organisation", "secretary", "community", "members"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_community(self, branch: PartyBranch) -> int | None:
         current = [pairing for pairing in branch.pairings.all() if pairing.ends_on is None]
         return current[0].community_id if current else None
