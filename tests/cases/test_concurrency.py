@@ -71,3 +71,55 @@ def test_ten_simultaneous_intakes_get_ten_different_numbers(world):
     assert outcome == Counter({"ok": THREADS})
     numbers = list(Case.objects.values_list("number", flat=True))
     assert len(set(numbers)) == THREADS
+
+
+def over_http(call: Callable[[], object]) -> Counter:
+    """Like all_at_once, for API calls: count the HTTP statuses (and §6 codes of refusals)."""
+    barrier = threading.Barrier(THREADS)
+    results: list[str] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            response = call()
+            body = response.json()
+            results.append(f"{response.status_code} {body.get('code', '')}".strip())
+        except Exception as error:
+            results.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return Counter(results)
+
+
+def test_over_the_api_the_losers_of_a_race_get_409(world):
+    from rest_framework.test import APIClient
+
+    case = world.case_in("dispatched")
+
+    def report_in():
+        client = APIClient()
+        client.force_authenticate(world.users["officer_lead"])
+        return client.post(f"/api/v1/cases/{case.number}/report_in/")
+
+    assert over_http(report_in) == Counter({"200": 1, "409 invalid_state": THREADS - 1})
+    assert CaseEvent.objects.filter(case=case, action="report_in").count() == 1
+
+
+def test_simultaneous_retries_with_one_idempotency_key_file_one_case(world):
+    from rest_framework.test import APIClient
+
+    body = {"title": "占道经营", "category": world.category.code, "community": world.community.pk}
+
+    def create():
+        client = APIClient()
+        client.force_authenticate(world.users["staff_own"])
+        return client.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-storm")
+
+    assert over_http(create) == Counter({"201": THREADS})
+    assert Case.objects.count() == 1
