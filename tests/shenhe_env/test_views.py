@@ -230,7 +230,9 @@ def test_production_redirects_pages_to_https_but_not_the_health_check(client):
 
 
 def test_machine_clients_under_api_paths_get_the_language_they_ask_for(client):
-    english = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    chinese = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
-    assert "Page not found" in english
-    assert "页面不存在" in chinese
+    english = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get("/api/v1/no-such-resource/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert english.status_code == chinese.status_code == 404
+    assert english.json()["code"] == chinese.json()["code"] == "not_found"
+    assert "no such API endpoint" in english.json()["message"]
+    assert "没有该接口" in chinese.json()["message"]
