@@ -142,7 +142,10 @@ class TallyFilterSet(django_filters.FilterSet):
 
     campaign = django_filters.CharFilter(field_name="campaign__slug", label=_("Campaign"))
     metric = django_filters.CharFilter(field_name="metric__code", label=_("Metric"))
-    street = django_filters.NumberFilter(field_name="community__street_id", label=_("Street"))
+    street = django_filters.ModelChoiceFilter(
+        field_name="community__street", queryset=Street.objects.all(), label=_("Street")
+    )
+    case = django_filters.CharFilter(field_name="case__number", label=_("Case number"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), validators=DAY_RANGE)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Until"), validators=DAY_RANGE)
     voided = django_filters.BooleanFilter(
@@ -151,4 +154,4 @@ class TallyFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = TallyEntry
-        fields = ["community", "case", "activity"]
+        fields = ["community", "activity"]

@@ -7,10 +7,12 @@ language.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -19,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, exception_handler
 
 from cases.errors import WorkflowError
@@ -80,6 +82,8 @@ def api_exception_handler(error: Exception, context: dict) -> Response | None:
         return Response(error_body(error.code, str(error.message), error.fields), status=error.status_code)
     if isinstance(error, ApiError):
         return Response(error_body(error.code_name, str(error.detail), error.fields), status=error.status_code)
+    if isinstance(error, DjangoValidationError):
+        error = exceptions.ValidationError(error.messages)
     if isinstance(error, Http404):
         error = exceptions.NotFound(_("There is no such object, or you may not see it."))
     elif isinstance(error, PermissionDenied):
@@ -107,7 +111,28 @@ def api_exception_handler(error: Exception, context: dict) -> Response | None:
     return response
 
 
+class UsernameThrottle(SimpleRateThrottle):
+    """Sign-in attempts per username, wherever they come from (addresses change; the account does not)."""
+
+    scope = "token_username"
+
+    def get_cache_key(self, request, view):
+        username = str(request.data.get("username", "")).strip().lower() if hasattr(request.data, "get") else ""
+        if not username:
+            return None
+        # Hashed: a username may hold any character, a cache key may not.
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(username.encode()).hexdigest()}
+
+
 TOKEN_RESPONSE = inline_serializer("Token", fields={"token": serializers.CharField()})
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every failure: a machine code, a message in the request's language, and field errors where there are any."""
+
+    code = serializers.CharField(help_text="validation_error, not_authenticated, forbidden, not_found, …")
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -128,7 +153,7 @@ class TokenView(APIView):
     """POST username/password for a token (the same one until revoked); DELETE revokes the caller's token."""
 
     throttle_scope = "token"
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, UsernameThrottle]
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "DELETE" else []
@@ -139,7 +164,10 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenSerializer,
-        responses={200: TOKEN_RESPONSE, 401: OpenApiResponse(description="Wrong username or password.")},
+        responses={
+            200: TOKEN_RESPONSE,
+            401: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:

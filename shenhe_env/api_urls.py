@@ -96,5 +96,5 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404 too, never the HTML page of the site.
-    re_path(r"^.*$", ApiNotFoundView.as_view(), name="not_found"),
+    re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not_found"),
 ]

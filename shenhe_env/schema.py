@@ -10,6 +10,8 @@ COMMON_ERRORS = {
     "401": "not_authenticated: no token or session, or a wrong one.",
     "403": "forbidden: you may not do this.",
     "404": "not_found: no such object, or you may not see it.",
+    "405": "method_not_allowed: this path does not take this method.",
+    "415": "unsupported_media_type: send JSON, a form or multipart as the operation says.",
     "429": "throttled: too many requests; retry after the `Retry-After` header.",
 }
 
@@ -21,7 +23,7 @@ class ShenheAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        from cases.api.serializers import ErrorSerializer  # cases imports this module
+        from shenhe_env.api import ErrorSerializer  # imported late: DRF loads this module while loading itself
 
         for status_code, description in COMMON_ERRORS.items():
             if status_code not in responses:

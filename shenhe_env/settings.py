@@ -216,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shenhe_env.pagination.StandardPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "shenhe_env.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -229,12 +229,16 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="3000/hour"),
         "anon": env.str("API_THROTTLE_ANON", default="60/hour"),
         "token": env.str("API_THROTTLE_TOKEN", default="20/minute"),
+        "token_username": env.str("API_THROTTLE_TOKEN_USERNAME", default="10/minute"),
         "open311_post": env.str("API_THROTTLE_OPEN311_POST", default="30/hour"),
     },
     "EXCEPTION_HANDLER": "shenhe_env.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "shenhe_env.schema.ShenheAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "ORDERING_PARAM": "ordering",
+    # Proxies in front of the app whose X-Forwarded-For may be trusted for throttling (0: none, so a
+    # client cannot pick its own address). Set it to the number of reverse proxies in production.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

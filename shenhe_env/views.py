@@ -42,7 +42,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+API_PREFIXES = ("/api/",)
+API_CODES = {400: "validation_error", 403: "forbidden", 404: "not_found", 500: "server_error"}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+def _api_error(status: int, message: str) -> JsonResponse:
+    """An API client gets the API's error format even when Django itself refuses the request."""
+    return JsonResponse({"code": API_CODES[status], "message": message}, status=status)
+
+
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(status, message)
     return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
@@ -69,6 +84,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(
+            500, _("The system could not finish this request. The error has been logged; please try again later.")
+        )
     # No request context: the failure may be in the session, the database or static files.
     context = {
         "status": 500,

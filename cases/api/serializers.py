@@ -16,14 +16,6 @@ from cases.permissions import allowed_actions, can_see_full_phone, lead_assignme
 from communities.models import Community, Compound, Department, FrontageUnit, Road
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every failure: a machine code, a message in the request's language, and field errors where there are any."""
-
-    code = serializers.CharField(help_text="validation_error, not_authenticated, forbidden, not_found, …")
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
 class AssignmentSerializer(serializers.ModelSerializer):
     """A department's part in a round: lead, assisting or copied, with its report-in times."""
 
@@ -217,7 +209,7 @@ class ResolveSerializer(ActionSerializer):
         if isinstance(tally, str):
             try:
                 data = {**data, "tally": json.loads(tally)}
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 message = _('Give the quantities as JSON, e.g. {"stairwells_cleaned": 3}.')
                 raise serializers.ValidationError({"tally": [message]}) from error
         return super().to_internal_value(data)
@@ -267,23 +259,28 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Photo
         fields = ["id", "stage", "caption", "width", "height", "uploaded_by", "uploaded_at", "url", "thumbnail_url"]
 
     def get_url(self, photo: Photo) -> str:
-        return self.context["request"].build_absolute_uri(f"/cases/photos/{photo.pk}/")
+        return self._file_url(photo, "")
 
     def get_thumbnail_url(self, photo: Photo) -> str:
-        return self.context["request"].build_absolute_uri(f"/cases/photos/{photo.pk}/thumbnail/")
+        return self._file_url(photo, "?size=thumbnail")
+
+    def _file_url(self, photo: Photo, query: str) -> str:
+        # The API's own file URL: it takes the caller's token as well as a browser session.
+        path = f"/api/v1/cases/{photo.case.number}/photos/{photo.pk}/{query}"
+        return self.context["request"].build_absolute_uri(path)
 
 
 class EventSerializer(serializers.ModelSerializer):
     """One entry of a case's timeline (immutable)."""
 
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     photos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -333,7 +330,7 @@ class TallyEntrySerializer(serializers.ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
     unit = serializers.CharField(source="metric.unit", read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     voided = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import FileResponse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,7 +28,6 @@ from cases.api.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
     CategorySerializer,
-    ErrorSerializer,
     EventSerializer,
     MetricSerializer,
     PhotoSerializer,
@@ -34,8 +37,9 @@ from cases.api.serializers import (
 from cases.filters import CaseFilterSet, TallyFilterSet
 from cases.models import Campaign, Case, CaseEvent, Category, Metric, TallyEntry
 from cases.permissions import ACTION_RULES, check_action
-from cases.queries import case_rows
-from shenhe_env.pagination import CasePagination
+from cases.queries import case_rows, visible_to
+from shenhe_env.api import ErrorSerializer
+from shenhe_env.pagination import CasePagination, StandardPagination
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="validation_error: the body is wrong (see `fields`)."),
@@ -128,12 +132,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             response["Idempotent-Replayed"] = "true"
         return response
 
-    @extend_schema(
-        summary="The case's timeline",
-        responses={200: EventSerializer(many=True), **errors(401, 404)},
-        filters=False,
-    )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @extend_schema(summary="The case's timeline", responses={200: EventSerializer(many=True), **errors(401, 404)})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=StandardPagination)
     def events(self, request: Request, number: str | None = None) -> Response:
         case = self.get_object()
         events = (
@@ -143,34 +143,62 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             .order_by("created_at", "pk")
         )
         page = self.paginate_queryset(events)
-        serializer = EventSerializer(
-            page if page is not None else events, many=True, context=self.get_serializer_context()
-        )
-        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
+        return self.get_paginated_response(EventSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        summary="The case's photos, or upload more (multipart)",
+        methods=["GET"],
+        summary="The case's photos",
+        responses={200: PhotoSerializer(many=True), **errors(401, 404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Upload photos of the case (multipart)",
         request={"multipart/form-data": PhotoUploadSerializer},
-        responses={200: PhotoSerializer(many=True), 201: PhotoSerializer(many=True), **errors(400, 401, 403, 404, 409)},
-        filters=False,
+        responses={201: PhotoSerializer(many=True), **errors(400, 401, 403, 404, 409)},
     )
     @action(
         detail=True,
         methods=["get", "post"],
         filter_backends=[],
-        pagination_class=None,
+        pagination_class=StandardPagination,
         parser_classes=[MultiPartParser, FormParser],
     )
     def photos(self, request: Request, number: str | None = None) -> Response:
         case = self.get_object()
+        photos = case.photos.select_related("uploaded_by", "case").order_by("uploaded_at", "pk")
         if request.method == "POST":
             check_action(request.user, "add_photos", case)
             upload = PhotoUploadSerializer(data=_files_as_list(request, "photos"))
             upload.is_valid(raise_exception=True)
+            earlier = list(photos.values_list("pk", flat=True))
             workflow.add_photos(request.user, case, **upload.workflow_kwargs())
-        photos = case.photos.select_related("uploaded_by").order_by("uploaded_at", "pk")
-        data = PhotoSerializer(photos, many=True, context=self.get_serializer_context()).data
-        return Response(data, status=201 if request.method == "POST" else 200)
+            photos = photos.exclude(pk__in=earlier)
+        page = self.paginate_queryset(photos)
+        response = self.get_paginated_response(
+            PhotoSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
+        if request.method == "POST":
+            response.status_code = 201
+        return response
+
+    @extend_schema(
+        summary="A photo's file (JPEG, PNG or WebP)",
+        parameters=[OpenApiParameter("size", str, enum=["full", "thumbnail"], description="thumbnail: a small copy.")],
+        responses={(200, "image/*"): OpenApiTypes.BINARY, **errors(401, 404)},
+    )
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9]{1,18})", filter_backends=[])
+    def photo_file(self, request: Request, number: str | None = None, photo_id: str | None = None) -> FileResponse:
+        case = self.get_object()
+        photo = case.photos.filter(pk=int(photo_id)).first()
+        if photo is None:
+            raise NotFound(_("There is no such photo of this case."))
+        file = photo.thumbnail if request.query_params.get("size") == "thumbnail" and photo.thumbnail else photo.image
+        try:
+            response = FileResponse(file.open("rb"))
+        except FileNotFoundError as error:
+            raise NotFound(_("There is no such photo of this case.")) from error
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
 
 def _files_as_list(request: Request, name: str) -> dict:
@@ -256,6 +284,10 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 class TallyEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Work counted from resolved cases and volunteer activities; voided entries (rework) are marked."""
 
-    queryset = TallyEntry.objects.select_related("metric", "campaign", "case").order_by("-date", "id")
     serializer_class = TallyEntrySerializer
     filterset_class = TallyFilterSet
+
+    def get_queryset(self) -> QuerySet[TallyEntry]:
+        # Entries of a case are the case's facts: only those of cases the caller may see (and all activities').
+        visible = Q(case__isnull=True) | Q(case__in=visible_to(self.request.user).values("pk"))
+        return TallyEntry.objects.filter(visible).select_related("metric", "campaign", "case").order_by("-date", "id")

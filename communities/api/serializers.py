@@ -20,7 +20,7 @@ class CommunitySerializer(serializers.ModelSerializer):
 
 
 class RoadSerializer(serializers.ModelSerializer):
-    road_chief = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    road_chief = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Road

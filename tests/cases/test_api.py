@@ -64,7 +64,7 @@ def test_a_case_goes_around_the_loop_with_three_tokens(world):
         assert response.status_code == 200, (action, response.content)
         assert response.json()["state"] == state
 
-    events = staff.get(f"/api/v1/cases/{number}/events/").json()
+    events = staff.get(f"/api/v1/cases/{number}/events/").json()["results"]
     assert [event["action"] for event in events] == ["create", "dispatch", "report_in", "resolve", "verify"]
     assert TallyEntry.objects.get(case__number=number).quantity == 2
 
@@ -238,7 +238,15 @@ def test_photos_upload_as_multipart_and_list(world):
         format="multipart",
     )
     assert response.status_code == 201, response.content
-    assert [photo["stage"] for photo in response.json()] == ["after", "after"]
+    new = response.json()["results"]
+    assert [photo["stage"] for photo in new] == ["after", "after"]
+    # The file comes with the caller's token (systems have no browser session).
+    image = officer.get(new[0]["url"])
+    assert image.status_code == 200
+    assert image["Content-Type"].startswith("image/")
+    assert officer.get(new[0]["thumbnail_url"]).status_code == 200
+    outsider = token_client(world.users["staff_other"])
+    assert_error(outsider.get(new[0]["url"]), 404, "not_found")
     bad = officer.post(
         f"/api/v1/cases/{case.number}/photos/",
         {"photos": [photo_upload("c.txt")], "stage": "sideways"},
@@ -283,7 +291,9 @@ def tight_throttles(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute", "token": "2/minute"}
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"user": "3/minute", "anon": "2/minute", "token": "2/minute", "token_username": "5/minute"},
     )
     cache.clear()
     yield
@@ -304,3 +314,61 @@ def test_guessing_passwords_is_throttled(world, tight_throttles):
     client = APIClient()
     body = {"username": world.users["staff_own"].username, "password": "guess"}
     assert [client.post("/api/v1/auth/token/", body).status_code for _ in range(3)] == [401, 401, 429]
+
+
+# --- odd input under /api/v1/: always the JSON error format, never a server error ---------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cases/?cursor=cD1hYmM%3D",  # base64 of "p=abc": a cursor the server never handed out
+        "/api/v1/cases/?cursor=not-base64",
+        "/api/v1/cases/?ordering=updated_at&cursor=cD0yMDI2LTk5LTk5",
+        "/api/v1/tally/?street=99999999999999999999999",
+        "/api/v1/metrics/?page=0",
+        "/api/v1/cases/x%0A/dispatch/",
+        "/api/v1/no/such/thing",
+    ],
+)
+def test_odd_urls_get_a_json_error(world, url):
+    response = token_client(world.users["leader"]).get(url)
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] in ("validation_error", "not_found")
+
+
+def test_deeply_nested_json_is_refused_not_crashed(world):
+    deep = "[" * 100_000 + "]" * 100_000
+    anonymous = APIClient().post("/api/v1/auth/token/", deep, content_type="application/json")
+    assert_error(anonymous, 400, "validation_error")
+    case = world.case_in(CaseState.IN_PROGRESS)
+    officer = token_client(world.users["officer_lead"])
+    body = {"note": "x", "tally": deep, "photos": [photo_upload()]}
+    assert_error(
+        officer.post(f"/api/v1/cases/{case.number}/resolve/", body, format="multipart"), 400, "validation_error"
+    )
+
+
+def test_tally_shows_only_the_entries_of_visible_cases(world):
+    from cases import workflow
+
+    mine = world.case_in(CaseState.IN_PROGRESS)
+    workflow.resolve(world.users["officer_lead"], mine, note="好了", tally={world.metric.code: "4"})
+    numbers = {
+        entry["case"] for entry in token_client(world.users["staff_own"]).get("/api/v1/tally/").json()["results"]
+    }
+    assert numbers == {mine.number}
+    assert token_client(world.users["staff_other"]).get("/api/v1/tally/").json()["results"] == []
+    leader = token_client(world.users["leader"]).get(f"/api/v1/tally/?case={mine.number}").json()["results"]
+    assert [entry["quantity"] for entry in leader] == ["4.00"]
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_sign_in_throttle(world, tight_throttles):
+    client = APIClient()
+    body = {"username": world.users["staff_own"].username, "password": "guess"}
+    statuses = [
+        client.post("/api/v1/auth/token/", body, HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}").status_code
+        for attempt in range(3)
+    ]
+    assert statuses == [401, 401, 429]
