@@ -39,15 +39,26 @@ DAY_RANGE = [
 ]
 
 
-def _search(name: str, key: str | None = None):
+def _search(name: str, key: str | None = None, *, yes_no: bool = False):
     """A filter method that hands its value (a chosen object's `key`) to the one search rule in queries.py."""
 
     def method(queryset: QuerySet[Case], _field: str, value) -> QuerySet[Case]:
         if value in (None, "", []):
             return queryset
+        if yes_no:
+            value = value == "true"
         return search_cases(queryset, **{name: getattr(value, key) if key else value})
 
     return method
+
+
+@extend_schema_field({"type": "boolean"})
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A boolean filter offered as a select (any / yes / no): anything but true or false is an error, not ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Any"))
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -84,15 +95,15 @@ class CaseFilterSet(django_filters.FilterSet):
     department = DepartmentFilter(
         label=_("Department"), queryset=Department.objects.order_by("name"), method=_search("department", "pk")
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = YesNoFilter(
         label=_("Overdue"),
-        method=_search("overdue"),
-        widget=forms.Select(choices=[("", _("Any")), ("true", _("Overdue")), ("false", _("Not overdue"))]),
+        method=_search("overdue", yes_no=True),
+        choices=[("true", _("Overdue")), ("false", _("Not overdue"))],
     )
-    extension_pending = django_filters.BooleanFilter(
+    extension_pending = YesNoFilter(
         label=_("Extension requested"),
-        method=_search("extension_pending"),
-        widget=forms.Select(choices=[("", _("Any")), ("true", _("Waiting for a decision")), ("false", _("None"))]),
+        method=_search("extension_pending", yes_no=True),
+        choices=[("true", _("Waiting for a decision")), ("false", _("None"))],
     )
     created_after = django_filters.DateFilter(
         label=_("Filed from"),

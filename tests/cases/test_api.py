@@ -372,3 +372,16 @@ def test_a_forged_forwarded_address_does_not_escape_the_sign_in_throttle(world, 
         for attempt in range(3)
     ]
     assert statuses == [401, 401, 429]
+
+
+def test_a_misspelt_yes_no_filter_is_refused(world):
+    body = assert_error(
+        token_client(world.users["leader"]).get("/api/v1/cases/?overdue=maybe"), 400, "validation_error"
+    )
+    assert "overdue" in body["fields"]
+
+
+def test_a_text_search_for_true_is_text(world):
+    case = world.case_in(CaseState.REGISTERED, title="true story")
+    results = token_client(world.users["leader"]).get("/api/v1/cases/?q=true").json()["results"]
+    assert [found["number"] for found in results] == [case.number]
