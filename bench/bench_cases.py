@@ -195,6 +195,21 @@ def measure_pages(users: dict, sample: Case) -> None:
     ]
     for name, url in pages:
         measure(f"page {url[:38]} ({name})", lambda name=name, url=url: get_page(clients[name], url))
+    api = [
+        ("staff", "/api/v1/cases/"),
+        ("officer", "/api/v1/cases/"),
+        ("leader", "/api/v1/cases/?page_size=100"),
+        ("leader", "/api/v1/cases/?overdue=true&state=in_progress"),
+        ("leader", "/api/v1/cases/?q=%E6%A5%BC%E9%81%93"),
+        ("leader", f"/api/v1/cases/{sample.number}/"),
+        ("leader", f"/api/v1/cases/{sample.number}/events/"),
+        ("leader", "/api/v1/tally/"),
+        ("staff", "/api/v1/tally/"),
+        ("leader", "/open311/v2/requests.json"),
+        ("leader", "/open311/v2/services.json"),
+    ]
+    for name, url in api:
+        measure(f"api {url[:39]} ({name})", lambda name=name, url=url: get_page(clients[name], url))
 
 
 if __name__ == "__main__":
