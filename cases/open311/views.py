@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -32,6 +32,7 @@ from cases.models import Case
 from cases.open311 import documents
 from cases.open311.intake import clean_text, create_request
 from cases.open311.renderers import FORMATS, JSON, XML, Open311Error, error_response, render
+from shenhe_env.parsers import SafeJSONParser
 
 MAX_RESULTS = 1000  # requests.json answers at most this many requests, newest first
 DEFAULT_WINDOW = datetime.timedelta(days=90)  # the spec's default range of requested_datetime
@@ -49,7 +50,7 @@ class Open311View(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, SafeJSONParser]
     renderer_classes = [JSONRenderer]
     http_method_names = ["get", "head"]
     schema = None  # not part of /api/v1/'s OpenAPI document

@@ -449,6 +449,8 @@ def test_odd_bodies_are_400s_never_500s(client, district):
     assert_error(client.post(url, b"{not json", content_type="application/json"), 400)
     nested = {"api_key": key, "service_code": "street-stalls", "lat": [41.79], "long": 123.43, "description": "x"}
     assert_error(client.post(url, nested, content_type="application/json"), 400)
+    # JSON nested deeper than Python can parse.
+    assert_error(client.post(url, "[" * 100_000 + "]" * 100_000, content_type="application/json"), 400)
     # A media type the endpoint does not read, a broken multipart body, a body over Django's limit.
     assert_error(client.post(url, b"description=x", content_type="text/plain"), 400)
     keyed = f"{url}?api_key={key}"
