@@ -7,6 +7,8 @@ import pytest
 import schemathesis
 import yaml
 from django.contrib.auth.models import User
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -70,6 +72,18 @@ def test_the_schema_is_valid_openapi_3_and_describes_every_resource(client):
         "/api/v1/me/",
         "/api/v1/auth/token/",
     } <= paths
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """Schemathesis calls the real WSGI app, which closes the database connection after each request
+    (request_finished → close_old_connections) — and with it the test's transaction on PostgreSQL.
+    Django's own test client unhooks that handler the same way while it runs a request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
