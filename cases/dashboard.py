@@ -12,7 +12,7 @@ satisfaction) and summonses, i.e. lead and assisting assignments (report-in rate
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -629,3 +629,23 @@ def tally_totals(filters: DashboardFilters) -> list[dict[str, Any]]:
         {"metric": metric.code, "name": metric.name, "unit": metric.unit, "total": metric.total.quantize(CENT)}
         for metric in metrics
     ]
+
+
+# --- mobilisation (filled by the volunteers app) ----------------------------------------------------
+
+MOBILISATION_FIGURES = ("branches", "volunteers", "activities", "people_times", "hours")
+_mobilisation_providers: list[Callable[[DashboardFilters], Mapping[str, Any]]] = []
+
+
+def register_mobilisation(provider: Callable[[DashboardFilters], Mapping[str, Any]]) -> None:
+    """Let an app (volunteers) supply the mobilisation figures; cases does not import it (apps depend one way)."""
+    if provider not in _mobilisation_providers:
+        _mobilisation_providers.append(provider)
+
+
+def mobilisation(filters: DashboardFilters) -> dict[str, Any]:
+    """Party branches and volunteers active, activities, people-times and hours (zeros until an app provides them)."""
+    figures: dict[str, Any] = dict.fromkeys(MOBILISATION_FIGURES, 0)
+    for provider in _mobilisation_providers:
+        figures.update(provider(filters))
+    return figures

@@ -163,6 +163,11 @@ def lead_assignment(case: Case) -> Assignment | None:
     return max(current or leads, key=lambda assignment: (assignment.assigned_at, assignment.pk), default=None)
 
 
+def can_view_dashboard(user: AnyUser) -> bool:
+    """Leaders (and administrators) watch the campaign dashboards."""
+    return role_of(user) in (Role.LEADER, Role.ADMIN)
+
+
 def always_whistles(user: AnyUser) -> bool:
     """A road chief's dispatch is always a whistle (吹哨): the departments must report in within minutes."""
     return role_of(user) == Role.ROAD_CHIEF

@@ -14,7 +14,14 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from cases.api.views import CampaignViewSet, CaseViewSet, CategoryViewSet, MetricViewSet, TallyEntryViewSet
+from cases.api.views import (
+    CampaignViewSet,
+    CaseViewSet,
+    CategoryViewSet,
+    DashboardApiView,
+    MetricViewSet,
+    TallyEntryViewSet,
+)
 from cases.permissions import role_of
 from communities.api.views import CommunityViewSet, DepartmentViewSet, RoadViewSet, StreetViewSet
 from communities.models import Road
@@ -86,6 +93,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("dashboard/", DashboardApiView.as_view(), name="dashboard"),
     path(
         "schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from cases.permissions import can_file_cases, has_department_inbox
+from cases.permissions import can_file_cases, can_view_dashboard, has_department_inbox
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -12,4 +12,10 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    return {"nav": {"can_file": can_file_cases(user), "has_inbox": has_department_inbox(user)}}
+    return {
+        "nav": {
+            "can_file": can_file_cases(user),
+            "has_inbox": has_department_inbox(user),
+            "has_dashboard": can_view_dashboard(user),
+        }
+    }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("cases/", include("cases.urls")),
+    path("dashboard/", include("cases.dashboard_urls")),
     path("api/v1/", include("shenhe_env.api_urls")),
     path("open311/v2/", include("cases.open311.urls")),
     path(

@@ -1,0 +1,27 @@
+// Dashboard charts (Apache ECharts, vendored) and the bulletin's print button. No inline script (CSP).
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-chart=daily]").forEach(function (element) {
+    if (!window.echarts) return;
+    var rows = JSON.parse(document.getElementById(element.dataset.source).textContent);
+    var chart = window.echarts.init(element, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, data: [element.dataset.intake, element.dataset.closed] },
+      grid: { left: 40, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: rows.map(function (row) { return row.date; }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: element.dataset.intake, type: "line", data: rows.map(function (row) { return row.intake; }) },
+        { name: element.dataset.closed, type: "line", data: rows.map(function (row) { return row.closed; }) }
+      ]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+})();
