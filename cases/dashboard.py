@@ -176,6 +176,16 @@ class DashboardFilters:
         }
         return {name: value for name, value in params.items() if value}
 
+    def narrow(self, rows: QuerySet) -> QuerySet:
+        """Rows with a `campaign` and a `community` (tally entries, activities) narrowed to this scope's place."""
+        if self.campaign is not None:
+            rows = rows.filter(campaign=self.campaign)
+        if self.street is not None:
+            rows = rows.filter(community__street=self.street)
+        if self.community is not None:
+            rows = rows.filter(community=self.community)
+        return rows
+
     @property
     def window(self) -> Window:
         """The date range as [start, end) in Shenyang time; None on an open side."""
@@ -605,13 +615,7 @@ def tally_totals(filters: DashboardFilters) -> list[dict[str, Any]]:
             {"metric": metric.code, "name": metric.name, "unit": metric.unit, "total": Decimal("0.00")}
             for metric in Metric.objects.order_by("order", "code")
         ]
-    entries = TallyEntry.objects.counted().filter(metric=OuterRef("pk"), campaign__drive=filters.drive)
-    if filters.campaign is not None:
-        entries = entries.filter(campaign=filters.campaign)
-    if filters.street is not None:
-        entries = entries.filter(community__street=filters.street)
-    if filters.community is not None:
-        entries = entries.filter(community=filters.community)
+    entries = filters.narrow(TallyEntry.objects.counted().filter(metric=OuterRef("pk"), campaign__drive=filters.drive))
     if filters.department is not None:
         entries = entries.filter(
             Exists(Assignment.objects.filter(case=OuterRef("case"), department=filters.department))

@@ -14,12 +14,7 @@ from volunteers.models import Activity, Participation
 def mobilisation(filters: DashboardFilters) -> dict[str, Any]:
     """Counted from the activities in scope (the drive's campaigns, the place and the date range), in two queries."""
     activities = Activity.objects.filter(campaign__drive=filters.drive) if filters.drive else Activity.objects.none()
-    if filters.campaign is not None:
-        activities = activities.filter(campaign=filters.campaign)
-    if filters.street is not None:
-        activities = activities.filter(community__street=filters.street)
-    if filters.community is not None:
-        activities = activities.filter(community=filters.community)
+    activities = filters.narrow(activities)
     start, end = filters.window
     if start is not None:
         activities = activities.filter(starts_at__gte=start)

@@ -154,3 +154,23 @@ def test_the_overview_costs_the_same_queries_with_more_cases(demo):
         for _case in range(20):
             CaseFactory(campaign=campaign, category__campaign=campaign)
     assert counts[0] == counts[1]
+
+
+def test_mobilisation_counts_the_activities_of_the_drive(demo):
+    from volunteers.models import Participation, Volunteer
+
+    from tests.factories import ActivityFactory
+
+    campaign = Campaign.objects.order_by("order").first()
+    volunteers = list(Volunteer.objects.filter(branch__isnull=False)[:3])
+    activity = ActivityFactory(campaign=campaign, community=volunteers[0].community, branch=volunteers[0].branch)
+    for volunteer, hours in zip(volunteers, ("2.0", "3.5", "1.5"), strict=True):
+        Participation.objects.create(activity=activity, volunteer=volunteer, hours=hours)
+    figures = api_as("leader").get("/api/v1/dashboard/").json()["mobilisation"]
+    # The demo has no activity yet (the volunteers issue adds them): these are this test's alone.
+    assert figures == {"branches": 1, "volunteers": 3, "activities": 1, "people_times": 3, "hours": 7.0}
+    content = as_user("leader").get("/dashboard/").content.decode()
+    shown = re.findall(
+        r'figure-value">([\d.]+)<', content.split('data-testid="mobilisation"')[1].split("</section>")[0]
+    )
+    assert [float(value) for value in shown] == [1, 3, 1, 3, 7.0]
