@@ -157,9 +157,8 @@ def test_the_overview_costs_the_same_queries_with_more_cases(demo):
 
 
 def test_mobilisation_counts_the_activities_of_the_drive(demo):
-    from volunteers.models import Participation, Volunteer
-
     from tests.factories import ActivityFactory
+    from volunteers.models import Participation, Volunteer
 
     campaign = Campaign.objects.order_by("order").first()
     volunteers = list(Volunteer.objects.filter(branch__isnull=False)[:3])
