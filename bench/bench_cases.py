@@ -210,6 +210,30 @@ def measure_pages(users: dict, sample: Case) -> None:
     ]
     for name, url in api:
         measure(f"api {url[:39]} ({name})", lambda name=name, url=url: get_page(clients[name], url))
+    measure_dashboard(clients["leader"])
+
+
+def measure_dashboard(leader: Client) -> None:
+    """The leaders' dashboard: its functions, then its pages and API through the whole stack."""
+    from cases import dashboard
+
+    filters = dashboard.DashboardFilters.from_query({})
+    week = dashboard.DashboardFilters.from_query({"date_from": "2026-11-20", "date_to": "2026-11-26"})
+    measure("dashboard overview (drive, all dates)", lambda: dashboard.overview(filters))
+    measure("dashboard overview (one week)", lambda: dashboard.overview(week))
+    for by in dashboard.BREAKDOWNS:
+        measure(f"dashboard breakdown by {by}", lambda by=by: dashboard.breakdown(filters, by=by))
+    measure("dashboard daily", lambda: dashboard.daily(filters))
+    measure("dashboard rankings", lambda: dashboard.rankings(filters))
+    measure("dashboard tally", lambda: dashboard.tally_totals(filters))
+    for url in (
+        "/dashboard/",
+        "/dashboard/campaigns/street-disorder/",
+        "/dashboard/rankings/",
+        "/dashboard/bulletin/",
+        "/api/v1/dashboard/",
+    ):
+        measure(f"page {url[:38]} (leader)", lambda url=url: get_page(leader, url))
 
 
 if __name__ == "__main__":
