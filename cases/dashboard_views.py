@@ -12,7 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -32,6 +35,7 @@ from cases.dashboard import (
 from cases.errors import InvalidInput
 from cases.models import Campaign
 from cases.permissions import can_view_dashboard
+from cases.templatetags.case_tags import percent
 from shenhe_env.exports import EXPORT_FORMATS, Column, export_response
 from shenhe_env.forms import style_fields
 
@@ -82,7 +86,7 @@ def figure_text(figures: dict[str, Any], name: str) -> str:
     if value is None:
         return "—"
     if name in RATES:
-        return f"{value * 100:.1f}%"
+        return percent(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
@@ -119,7 +123,18 @@ class DashboardView(LoginRequiredMixin, View):
                 for problem in problems:
                     form.add_error(name if name in form.fields else None, str(problem))
             return render(request, "cases/dashboard/invalid.html", {"form": form}, status=400)
-        context = {"form": form, "filters": filters, "query": filters.as_params(), "now": clock.now()}
+        params = filters.as_params()
+        context = {
+            "form": form,
+            "filters": filters,
+            # Query strings for links: all the filters; without the campaign (leaving a campaign page);
+            # without the dates (the bulletin defaults to the last 7 days).
+            "query": urlencode(params),
+            "query_all_campaigns": urlencode({k: v for k, v in params.items() if k != "campaign"}),
+            "query_undated": urlencode({k: v for k, v in params.items() if k not in ("date_from", "date_to")}),
+            "filtered": bool(request.GET),
+            "now": clock.now(),
+        }
         context.update(self.figures(filters, **kwargs))
         return render(request, self.template_name, context)
 
@@ -226,7 +241,18 @@ class BulletinView(DashboardView):
 
 
 def _figure_columns() -> list[Column]:
-    return [Column(label, lambda row, name=name: row.get(name)) for name, label in FIGURE_LABELS.items()]
+    """The figures as export columns; rates as percentages (one decimal), like the pages show them."""
+    columns = []
+    for name, label in FIGURE_LABELS.items():
+        if name in RATES:
+            columns.append(Column(format_lazy("{} (%)", label), lambda row, name=name: _percent(row.get(name))))
+        else:
+            columns.append(Column(label, lambda row, name=name: row.get(name)))
+    return columns
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
 
 
 def _named(label) -> Column:
@@ -289,6 +315,6 @@ class ExportView(DashboardView):
             filters = DashboardFilters.from_query(request.GET)
         except InvalidInput:
             messages.error(request, _("Correct the filters before exporting."))
-            return redirect("dashboard:overview")
+            return redirect(f"{reverse('dashboard:overview')}?{request.GET.urlencode()}")
         rows, columns = export_table(table, filters)
         return export_response(rows=rows, columns=columns, filename=gettext_lazy("Dashboard"), file_format=file_format)

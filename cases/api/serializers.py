@@ -378,12 +378,20 @@ class TallyTotalSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
 
 
+class MobilisationSerializer(serializers.Serializer):
+    branches = serializers.IntegerField(help_text="Party branches that organised activities.")
+    volunteers = serializers.IntegerField(help_text="Volunteers who took part.")
+    activities = serializers.IntegerField()
+    people_times = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False)
+
+
 class DashboardSerializer(serializers.Serializer):
     """The figures of DESIGN.md §6 (cases/dashboard.py computes them for the page too)."""
 
     campaigns = CampaignFiguresSerializer(many=True)
     tally = TallyTotalSerializer(many=True)
-    mobilisation = serializers.DictField(child=serializers.FloatField(), help_text="branches, volunteers, …")
+    mobilisation = MobilisationSerializer()
 
     def get_fields(self):
         return _figure_fields() | super().get_fields()

@@ -133,3 +133,9 @@ def lead_department(case) -> str:
     """The name of the department leading the case now, or the one that led it last."""
     lead = lead_assignment(case)
     return lead.department.name if lead else ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A rate (a fraction 0–1) as the dashboard prints it: 57.9%."""
+    return "—" if value is None else f"{value * 100:.1f}%"

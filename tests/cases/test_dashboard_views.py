@@ -173,3 +173,17 @@ def test_mobilisation_counts_the_activities_of_the_drive(demo):
         r'figure-value">([\d.]+)<', content.split('data-testid="mobilisation"')[1].split("</section>")[0]
     )
     assert [float(value) for value in shown] == [1, 3, 1, 3, 7.0]
+
+
+def test_links_and_exports_keep_the_filters(demo):
+    binhe = Street.objects.get(name="滨河街道")
+    content = as_user("leader").get(f"/dashboard/?street={binhe.pk}").content.decode()
+    link = re.search(r'href="(/dashboard/export/campaigns\.csv\?[^"]+)"', content).group(1).replace("&amp;", "&")
+    response = as_user("leader").get(link)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    first = body.splitlines()[1].split(",")
+    api = api_as("leader").get(f"/api/v1/dashboard/?street={binhe.pk}").json()
+    assert first[0] == api["campaigns"][0]["name"]
+    assert int(first[1]) == api["campaigns"][0]["intake"]
+    card = re.search(r'href="(/dashboard/campaigns/[\w-]+/\?[^"]+)"', content).group(1)
+    assert f"street={binhe.pk}" in card
