@@ -260,7 +260,7 @@ def _named(label) -> Column:
 
 
 def export_table(table: str, filters: DashboardFilters) -> tuple[list, list[Column]]:
-    """The rows and columns of one dashboard table (None when there is no such table)."""
+    """The rows and columns of one dashboard table; a 404 for a table the dashboard does not have."""
     if table == "campaigns":
         return overview(filters)["campaigns"], [_named(gettext_lazy("Campaign")), *_figure_columns()]
     if table in BREAKDOWN_LABELS:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
+    WORKING_STATES,
     AssignmentRole,
     CaseAction,
     CaseSource,
@@ -320,6 +321,11 @@ class Case(models.Model):
             errors["frontage_unit"] = _("This frontage unit is not on the case's road.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_held_by_a_department(self) -> bool:
+        """Dispatched or in progress: the deadlines are running (what `overdue` is measured on)."""
+        return self.state in WORKING_STATES
 
     @property
     def has_resident_reporter(self) -> bool:

@@ -13,6 +13,21 @@ from cases.models import Case, CaseEvent, TallyEntry
 from tests.factories import CommunityFactory, UserFactory
 from tests.utils import photo_upload
 
+# The read-only lists of DESIGN.md §6 besides cases/.
+REFERENCE_RESOURCES = (
+    "categories",
+    "campaigns",
+    "departments",
+    "streets",
+    "communities",
+    "roads",
+    "metrics",
+    "tally",
+    "party-branches",
+    "volunteers",
+    "activities",
+)
+
 
 def token_client(user) -> APIClient:
     """A client that authenticates as a system does: a token from POST /api/v1/auth/token/."""
@@ -257,22 +272,7 @@ def test_photos_upload_as_multipart_and_list(world):
     assert case.photos.count() == 2
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "categories",
-        "campaigns",
-        "departments",
-        "streets",
-        "communities",
-        "roads",
-        "metrics",
-        "tally",
-        "party-branches",
-        "volunteers",
-        "activities",
-    ],
-)
+@pytest.mark.parametrize("path", REFERENCE_RESOURCES)
 def test_reference_lists_hold_their_items_in_results(world, path):
     response = token_client(world.users["leader"]).get(f"/api/v1/{path}/")
     assert response.status_code == 200

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shenhe_env.wsgi import application
+from tests.cases.test_api import REFERENCE_RESOURCES
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).exclude(
     path="/api/v1/auth/token/",
@@ -35,20 +36,7 @@ def test_the_schema_is_valid_openapi_3_and_describes_every_resource(client):
     validate_schema(document)  # against the OpenAPI 3 JSON schema drf-spectacular ships
     assert document["openapi"].startswith("3.")
     paths = set(document["paths"])
-    for resource in (
-        "cases",
-        "categories",
-        "campaigns",
-        "departments",
-        "streets",
-        "communities",
-        "roads",
-        "metrics",
-        "tally",
-        "party-branches",
-        "volunteers",
-        "activities",
-    ):
+    for resource in ("cases", *REFERENCE_RESOURCES):
         assert f"/api/v1/{resource}/" in paths
     for action in (
         "accept",

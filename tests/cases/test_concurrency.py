@@ -20,16 +20,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 10
 
 
-def all_at_once(call: Callable[[], object]) -> Counter:
-    """Run `call` in THREADS threads released together; count 'ok' and the error codes."""
+def all_at_once(call: Callable[[], object], outcome: Callable[[object], str] = lambda _result: "ok") -> Counter:
+    """Run `call` in THREADS threads released together; count their outcomes (a Conflict counts as its code)."""
     barrier = threading.Barrier(THREADS)
     results: list[str] = []
 
     def worker() -> None:
         try:
             barrier.wait()
-            call()
-            results.append("ok")
+            results.append(outcome(call()))
         except Conflict as error:
             results.append(error.code if error.status_code == 409 and str(error.message) else repr(error))
         except Exception as error:  # anything else is a bug the assertion below shows
@@ -43,6 +42,11 @@ def all_at_once(call: Callable[[], object]) -> Counter:
     for thread in threads:
         thread.join(timeout=60)
     return Counter(results)
+
+
+def http_outcome(response) -> str:
+    """An API answer as its status and, for a refusal, its §6 code: '200', '409 invalid_state'."""
+    return f"{response.status_code} {response.json().get('code', '')}".strip()
 
 
 def test_ten_simultaneous_report_ins_one_wins(world):
@@ -73,30 +77,6 @@ def test_ten_simultaneous_intakes_get_ten_different_numbers(world):
     assert len(set(numbers)) == THREADS
 
 
-def over_http(call: Callable[[], object]) -> Counter:
-    """Like all_at_once, for API calls: count the HTTP statuses (and §6 codes of refusals)."""
-    barrier = threading.Barrier(THREADS)
-    results: list[str] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            response = call()
-            body = response.json()
-            results.append(f"{response.status_code} {body.get('code', '')}".strip())
-        except Exception as error:
-            results.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return Counter(results)
-
-
 def test_over_the_api_the_losers_of_a_race_get_409(world):
     from rest_framework.test import APIClient
 
@@ -107,7 +87,7 @@ def test_over_the_api_the_losers_of_a_race_get_409(world):
         client.force_authenticate(world.users["officer_lead"])
         return client.post(f"/api/v1/cases/{case.number}/report_in/")
 
-    assert over_http(report_in) == Counter({"200": 1, "409 invalid_state": THREADS - 1})
+    assert all_at_once(report_in, http_outcome) == Counter({"200": 1, "409 invalid_state": THREADS - 1})
     assert CaseEvent.objects.filter(case=case, action="report_in").count() == 1
 
 
@@ -121,5 +101,5 @@ def test_simultaneous_retries_with_one_idempotency_key_file_one_case(world):
         client.force_authenticate(world.users["staff_own"])
         return client.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-storm")
 
-    assert over_http(create) == Counter({"201": THREADS})
+    assert all_at_once(create, http_outcome) == Counter({"201": THREADS})
     assert Case.objects.count() == 1
