@@ -26,7 +26,7 @@ from cases.permissions import role_of
 from communities.api.views import CommunityViewSet, DepartmentViewSet, RoadViewSet, StreetViewSet
 from communities.models import Road
 from shenhe_env.api import TokenView
-from volunteers.api.views import ActivityViewSet, PartyBranchViewSet, VolunteerViewSet
+from volunteers.api.views import ActivityViewSet, LeaderboardViewSet, PartyBranchViewSet, VolunteerViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -42,6 +42,7 @@ router.register("tally", TallyEntryViewSet, basename="tally")
 router.register("party-branches", PartyBranchViewSet, basename="party-branch")
 router.register("volunteers", VolunteerViewSet, basename="volunteer")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 
 
 class MeView(APIView):

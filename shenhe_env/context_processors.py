@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cases.permissions import can_file_cases, can_view_dashboard, has_department_inbox
+from volunteers.permissions import can_manage_any, can_view_volunteers
 
 
 def navigation(request: HttpRequest) -> dict:
-    """`nav.can_file` (intake link) and `nav.has_inbox` (department inbox link) for the menu."""
+    """Which menu links the user gets: intake, department inbox, dashboard, communities and volunteers."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
@@ -17,5 +18,7 @@ def navigation(request: HttpRequest) -> dict:
             "can_file": can_file_cases(user),
             "has_inbox": has_department_inbox(user),
             "has_dashboard": can_view_dashboard(user),
+            "has_volunteers": can_view_volunteers(user),
+            "manages_volunteers": can_manage_any(user),
         }
     }

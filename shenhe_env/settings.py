@@ -202,6 +202,14 @@ CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)
 
+# Volunteer and participant imports (volunteers/imports.py, docs/imports.md).
+# True runs an import inside the upload request (tests); False runs it in a background thread.
+VOLUNTEER_IMPORTS_INLINE = env.bool("VOLUNTEER_IMPORTS_INLINE", default=False)
+# The most data rows one uploaded file may hold.
+VOLUNTEER_IMPORT_MAX_ROWS = env.int("VOLUNTEER_IMPORT_MAX_ROWS", default=20_000)
+# The largest file accepted for import, in bytes.
+VOLUNTEER_IMPORT_MAX_BYTES = env.int("VOLUNTEER_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- REST API (/api/v1/) and Open311 (/open311/v2/) ---------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -260,5 +268,6 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "cases.choices.CaseState",
         "CaseSourceEnum": "cases.choices.CaseSource",
         "IntakeSourceEnum": ["hotline", "api", "volunteer", "patrol"],
+        "PairingKindEnum": "volunteers.choices.PairingKind",
     },
 }

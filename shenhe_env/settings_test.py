@@ -31,3 +31,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/minute"),  # noqa: F405
 }
+
+# Imports run inside the upload request, so a test sees the finished job at once.
+VOLUNTEER_IMPORTS_INLINE = True

@@ -16,6 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("cases/", include("cases.urls")),
     path("dashboard/", include("cases.dashboard_urls")),
+    path("communities/", include("communities.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("api/v1/", include("shenhe_env.api_urls")),
     path("open311/v2/", include("cases.open311.urls")),
     path(

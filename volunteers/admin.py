@@ -3,7 +3,15 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer, periods_overlap
+from volunteers.models import (
+    Activity,
+    BranchPairing,
+    ImportJob,
+    Participation,
+    PartyBranch,
+    Volunteer,
+    periods_overlap,
+)
 
 
 class BranchPairingFormSet(BaseInlineFormSet):
@@ -78,3 +86,32 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # an activity's hours and tally stay on the record
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Uploaded files and what became of them: a record, read-only."""
+
+    list_display = [
+        "file_name",
+        "kind",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name", "created_by__username"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # files come in through the import pages, which check them
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, phone_validator
 from shenhe_env.db import ends_after_start
-from volunteers.choices import PairingKind
+from volunteers.choices import ImportKind, ImportStatus, PairingKind
 
 
 class PartyBranch(models.Model):
@@ -105,6 +107,11 @@ def periods_overlap(
     return (first_end is None or first_end >= second_start) and (second_end is None or second_end >= first_start)
 
 
+def new_record_token() -> str:
+    """An unguessable key for a volunteer's personal record link."""
+    return secrets.token_urlsafe(18)
+
+
 class Volunteer(models.Model):
     """A volunteer (志愿者): a party member or a resident who joins clean-ups."""
 
@@ -124,6 +131,10 @@ class Volunteer(models.Model):
     )
     skills = models.CharField(_("skills"), max_length=200, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    # Volunteers have no accounts: their street sends them this link to see their own record.
+    record_token = models.CharField(
+        _("personal record key"), max_length=32, unique=True, default=new_record_token, editable=False
+    )
 
     class Meta:
         ordering = ["community__name", "name"]
@@ -187,6 +198,11 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def date(self) -> datetime.date:
+        """The day the activity took place, in the district's time."""
+        return timezone.localdate(self.starts_at)
+
 
 class Participation(models.Model):
     """A volunteer's part in an activity and the hours they gave."""
@@ -220,3 +236,65 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} @ {self.activity}"
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV or XLSX file: checked whole, then saved whole or not at all; kept as a record."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=10)
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("activity"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default community"),
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    checked_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    # [{"row": 5, "column": "手机号", "message": "..."}], in the uploader's language.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the file is still being checked or saved."""
+        return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SAVING)
+
+    @property
+    def percent(self) -> int:
+        """How far the check has gone, 0–100."""
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.checked_rows * 100 // self.total_rows)

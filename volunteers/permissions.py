@@ -1,13 +1,77 @@
-"""Who may see what of the volunteers (DESIGN.md §4)."""
+"""Who may see and do what with branches, volunteers and activities (DESIGN.md §4, issue 7).
+
+- Every member of staff may see branches, volunteers (phones masked), activities and the
+  leaderboards: the mobilisation is meant to be seen.
+- Street staff manage the volunteers and activities of their own street's communities;
+  administrators manage all of them. Leaders see everything and move pairings.
+- A volunteer's full phone is shown only to the staff of their community's street.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from cases.permissions import AnyUser, role_of
 from communities.choices import Role
-from volunteers.models import Volunteer
+from communities.models import Community
+from volunteers.models import Activity, Volunteer
+
+STAFF_ROLES = tuple(Role.values)
+
+
+def _street_id(user: AnyUser) -> int | None:
+    profile = getattr(user, "staff_profile", None)
+    return getattr(profile, "street_id", None)
+
+
+def can_view_volunteers(user: AnyUser) -> bool:
+    """Whether the user may see the volunteer pages and API (every member of staff)."""
+    return role_of(user) in STAFF_ROLES
+
+
+def managed_communities_q(user: AnyUser) -> Q:
+    """The condition on communities whose volunteers and activities the user manages."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Q()
+    if role == Role.STREET_STAFF:
+        return Q(street_id=_street_id(user))
+    return Q(pk__in=[])
+
+
+def managed_communities(user: AnyUser) -> QuerySet[Community]:
+    """The communities whose volunteers and activities the user manages."""
+    return Community.objects.filter(managed_communities_q(user)).select_related("street")
+
+
+def can_manage_any(user: AnyUser) -> bool:
+    """Whether the user manages volunteers anywhere (shows the add and import buttons)."""
+    return role_of(user) in (Role.STREET_STAFF, Role.ADMIN)
+
+
+def can_manage_community(user: AnyUser, community: Community) -> bool:
+    """Whether the user records volunteers and activities for this community."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.STREET_STAFF and community.street_id == _street_id(user)
+
+
+def can_manage_volunteer(user: AnyUser, volunteer: Volunteer) -> bool:
+    """Whether the user may edit this volunteer (their community's street staff, administrators)."""
+    return can_manage_community(user, volunteer.community)
+
+
+def can_manage_activity(user: AnyUser, activity: Activity) -> bool:
+    """Whether the user may edit this activity and its participants."""
+    return can_manage_community(user, activity.community)
+
+
+def can_manage_pairings(user: AnyUser) -> bool:
+    """Whether the user may pair a branch with another community (leaders and administrators)."""
+    return role_of(user) in (Role.LEADER, Role.ADMIN)
 
 
 def can_see_volunteer_phone(user: AnyUser, volunteer: Volunteer) -> bool:
     """A volunteer's full phone is shown only to the staff of their community's street."""
-    profile = getattr(user, "staff_profile", None)
-    return role_of(user) == Role.STREET_STAFF and profile.street_id == volunteer.community.street_id
+    return role_of(user) == Role.STREET_STAFF and _street_id(user) == volunteer.community.street_id

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from cases.dashboard_views import FIGURE_LABELS, figure_text
 from cases.models import Campaign, TallyEntry
-from communities.models import Street
+from communities.models import Community, Street
 from tests.factories import CaseFactory
 
 
@@ -156,23 +156,50 @@ def test_the_overview_costs_the_same_queries_with_more_cases(demo):
     assert counts[0] == counts[1]
 
 
-def test_mobilisation_counts_the_activities_of_the_drive(demo):
-    from tests.factories import ActivityFactory
-    from volunteers.models import Participation, Volunteer
+def drive_mobilisation() -> dict[str, float]:
+    """The latest drive's mobilisation figures, summed from the activity and participation rows."""
+    from volunteers.models import Activity, Participation
 
+    activities = Activity.objects.filter(campaign__drive=Campaign.objects.order_by("-drive__starts_on")[0].drive)
+    parts = Participation.objects.filter(activity__in=activities)
+    return {
+        "branches": activities.exclude(branch=None).values("branch").distinct().count(),
+        "volunteers": parts.values("volunteer").distinct().count(),
+        "activities": activities.count(),
+        "people_times": parts.count(),
+        "hours": float(parts.aggregate(hours=Sum("hours"))["hours"] or 0),
+    }
+
+
+def test_mobilisation_counts_the_activities_of_the_drive(demo):
+    from tests.factories import ActivityFactory, PartyBranchFactory, VolunteerFactory
+    from volunteers.models import Participation
+
+    before = drive_mobilisation()
+    # The demo's weekend clean-ups are counted.
+    assert before["activities"] > 0 and before["people_times"] > 0
     campaign = Campaign.objects.order_by("order").first()
-    volunteers = list(Volunteer.objects.filter(branch__isnull=False)[:3])
-    activity = ActivityFactory(campaign=campaign, community=volunteers[0].community, branch=volunteers[0].branch)
+    community = Community.objects.order_by("code").first()
+    branch = PartyBranchFactory()
+    volunteers = VolunteerFactory.create_batch(3, community=community, branch=branch, is_party_member=True)
+    activity = ActivityFactory(campaign=campaign, community=community, branch=branch)
     for volunteer, hours in zip(volunteers, ("2.0", "3.5", "1.5"), strict=True):
         Participation.objects.create(activity=activity, volunteer=volunteer, hours=hours)
     figures = api_as("leader").get("/api/v1/dashboard/").json()["mobilisation"]
-    # The demo has no activity yet (the volunteers issue adds them): these are this test's alone.
-    assert figures == {"branches": 1, "volunteers": 3, "activities": 1, "people_times": 3, "hours": 7.0}
+    # A new branch, three new volunteers, one more activity, three people-times and 7 hours more.
+    expected = {
+        "branches": before["branches"] + 1,
+        "volunteers": before["volunteers"] + 3,
+        "activities": before["activities"] + 1,
+        "people_times": before["people_times"] + 3,
+        "hours": before["hours"] + 7.0,
+    }
+    assert figures == expected == drive_mobilisation()
     content = as_user("leader").get("/dashboard/").content.decode()
     shown = re.findall(
-        r'figure-value">([\d.]+)<', content.split('data-testid="mobilisation"')[1].split("</section>")[0]
+        r'figure-value">([\d.,]+)<', content.split('data-testid="mobilisation"')[1].split("</section>")[0]
     )
-    assert [float(value) for value in shown] == [1, 3, 1, 3, 7.0]
+    assert [float(value.replace(",", "")) for value in shown] == list(expected.values())
 
 
 def test_links_and_exports_keep_the_filters(demo):

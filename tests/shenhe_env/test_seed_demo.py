@@ -1,6 +1,7 @@
 """`manage.py seed_demo` builds the demo world of DESIGN.md §6, and running it again changes nothing."""
 
 import datetime
+import io
 import itertools
 import re
 
@@ -10,14 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState, PhotoStage, Satisfaction
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
 from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
 from communities.models import Community, Department, Road, StaffProfile
-from volunteers.models import BranchPairing, PartyBranch
+from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -299,8 +300,21 @@ def test_road_chief_whistles_summon_departments(demo):
 
 def test_a_second_run_adds_no_case_event_photo_or_tally_entry(demo):
     def counts():
-        return [model.objects.count() for model in (Case, CaseEvent, Assignment, Photo, TallyEntry)]
+        models = (Case, CaseEvent, Assignment, Photo, TallyEntry, Volunteer, Activity, Participation)
+        return [model.objects.count() for model in models] + [
+            TallyEntry.objects.counted().filter(activity__isnull=False).count(),
+            Activity.cases.through.objects.count(),
+        ]
 
     first = counts()
     call_command("seed_demo", verbosity=0)
     assert counts() == first
+
+
+def test_the_summary_counts_the_volunteers_activities_and_people_times(demo):
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
+    summary = out.getvalue()
+    assert f"{Volunteer.objects.count()} volunteers" in summary
+    assert f"{Activity.objects.count()} weekend activities ({Participation.objects.count()} people-times)" in summary

@@ -14,9 +14,9 @@ from volunteers import demo as volunteers_demo
 class Command(BaseCommand):
     # Plain text like Django's own commands: argparse cannot format a lazy translation.
     help = (
-        "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts and sample "
-        "cases. Rows that exist already are left as they are, so edits made since are kept; sample cases "
-        "are only added to a database without any case."
+        "Load the Shenhe demo data: streets, 111 communities and branches, campaigns, accounts, volunteers, "
+        "weekend activities and sample cases. Rows that exist already are left as they are, so edits made "
+        "since are kept; sample cases are only added to a database without any case."
     )
 
     def add_arguments(self, parser) -> None:
@@ -44,8 +44,14 @@ class Command(BaseCommand):
             branches = volunteers_demo.seed_branches(rng)
             pairings = volunteers_demo.seed_pairings(branches, communities)
             volunteers = volunteers_demo.seed_volunteers(branches, communities, rng)
-            # Last: the cases' reporters, places, departments and actors are all in place by now.
+            volunteers += volunteers_demo.seed_more_volunteers(pairings, communities, rng)
+            # Planned before the cases: seeding cases draws from `rng` only on a database without
+            # any, so a plan drawn after them would differ on a later run.
+            plans = volunteers_demo.plan_activities(communities, rng)
+            # The cases' reporters, places, departments and actors are all in place by now.
             cases = cases_demo.seed_cases(streets, departments, categories, rng)
+            # Last: a clean-up may claim a case it resolved.
+            activities = volunteers_demo.seed_activities(plans, communities, users["admin"], campaigns, metrics)
             if options["reset_passwords"]:
                 communities_demo.reset_demo_accounts()
         self.stdout.write(
@@ -54,7 +60,8 @@ class Command(BaseCommand):
                     "Demo data ready: %(streets)d streets, %(communities)d communities, %(roads)d roads, "
                     "%(departments)d departments, %(campaigns)d campaigns of “%(drive)s”, %(metrics)d metrics, "
                     "%(categories)d categories, %(branches)d party branches (%(pairings)d paired), "
-                    "%(volunteers)d volunteers, %(cases)d cases, %(accounts)d demo accounts "
+                    "%(volunteers)d volunteers, %(activities)d weekend activities (%(people_times)d people-times), "
+                    "%(cases)d cases, %(accounts)d demo accounts "
                     "(password %(password)s)."
                 )
                 % {
@@ -69,6 +76,8 @@ class Command(BaseCommand):
                     "branches": len(branches),
                     "pairings": len(pairings),
                     "volunteers": len(volunteers),
+                    "activities": len(activities),
+                    "people_times": volunteers_demo.participation_count(activities),
                     "cases": cases,
                     "accounts": len(communities_demo.DEMO_ACCOUNTS),
                     "password": communities_demo.DEMO_PASSWORD,
