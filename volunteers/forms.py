@@ -24,7 +24,14 @@ from volunteers.models import Activity, PartyBranch, Volunteer
 from volunteers.permissions import managed_communities
 from volunteers.services import HOURS_STEP, MAX_HOURS
 
-DATE_INPUT = {"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+
+def date_input() -> forms.DateInput:
+    """A browser date picker; its value must be ISO (a localised 2021/08/28 leaves the picker empty)."""
+    return forms.DateInput(
+        attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}, format="%Y-%m-%d"
+    )
+
+
 CASE_NUMBER = re.compile(r"SH-\d{4}-\d{6}", re.IGNORECASE)
 
 
@@ -57,7 +64,7 @@ class VolunteerForm(ServiceErrorsMixin, forms.ModelForm):
         model = Volunteer
         fields = ["name", "phone", "community", "is_party_member", "branch", "skills", "joined_on"]
         widgets = {
-            "joined_on": forms.DateInput(attrs=DATE_INPUT),
+            "joined_on": date_input(),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
@@ -77,7 +84,7 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
     """Record or correct an activity: when and where, what was done (the tally) and the cases it resolved."""
 
     title = forms.CharField(label=_("Title"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE_INPUT))
+    date = forms.DateField(label=_("Date"), widget=date_input())
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
@@ -221,7 +228,7 @@ class PairingForm(forms.Form):
     community = forms.ModelChoiceField(
         label=_("Community"), queryset=Community.objects.select_related("street").order_by("street__order", "name")
     )
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE_INPUT))
+    starts_on = forms.DateField(label=_("From"), widget=date_input())
     kind = forms.ChoiceField(label=_("Kind"), choices=PairingKind.choices, initial=PairingKind.POINT_TO_POINT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

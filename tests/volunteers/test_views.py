@@ -27,6 +27,7 @@ from tests.factories import (
 from tests.volunteers.conftest import ROLES
 from volunteers import services
 from volunteers.models import Activity, BranchPairing, Participation, Volunteer
+from volunteers.views import last_weekend_day
 
 pytestmark = pytest.mark.django_db
 
@@ -393,3 +394,12 @@ def test_the_leaderboards_take_a_bounded_number_of_queries(mob, campaign, django
     more_branches(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/volunteers/leaderboards/")
+
+
+def test_a_new_activity_defaults_to_last_weekends_morning_in_the_date_picker(mob):
+    content = mob.client("staff_own").get("/volunteers/activities/new/").content.decode()
+    day = last_weekend_day(timezone.localdate())
+    assert day.weekday() in (5, 6) and day <= timezone.localdate()
+    # A browser's date picker shows only an ISO value; a localised one leaves it empty.
+    assert re.search(rf'<input type="date" name="date" value="{day.isoformat()}"', content)
+    assert re.search(r'<input type="time" name="start_time" value="08:30"', content)
