@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check messages bench bench-cases clean
+.PHONY: run test lint format check messages bench bench-cases bench-volunteers clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ bench: $(VENV)/.dev
 # The shared case queries with 200,000 cases (BENCH_CASES); use a PostgreSQL database of its own.
 bench-cases: $(VENV)/.dev
 	$(BIN)/python bench/bench_cases.py
+
+# Volunteer, activity, leaderboard and community pages with 20,000 volunteers (same database as bench-cases).
+bench-volunteers: $(VENV)/.dev
+	$(BIN)/python bench/bench_volunteers.py
