@@ -14,14 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import WorkflowError
-from cases.filters import FIRST_DAY, LAST_DAY
+from cases.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
 from cases.models import Campaign, Case, Metric
-from cases.permissions import AnyUser
+from cases.permissions import AnyUser, mask_phone
 from communities.models import Community
 from shenhe_env.forms import style_fields
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, PartyBranch, Volunteer
-from volunteers.permissions import managed_communities
+from volunteers.permissions import can_see_volunteer_phone, managed_communities
 from volunteers.services import HOURS_STEP, MAX_HOURS
 
 
@@ -73,7 +73,20 @@ class VolunteerForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["community"] = community_field(user)
         self.fields["branch"].queryset = PartyBranch.objects.order_by("name")
         self.fields["branch"].help_text = _("For party members: the branch they belong to.")
+        self.fields["joined_on"].validators.extend(DAY_RANGE)  # the days the API and the date picker accept
+        # An administrator edits any volunteer but sees their phone masked (DESIGN.md §4): the field shows
+        # it masked, and the masked value sent back keeps the phone.
+        self.masked_phone = None
+        if self.instance.pk and not can_see_volunteer_phone(user, self.instance):
+            self.masked_phone = mask_phone(self.instance.phone)
+            self.initial["phone"] = self.masked_phone
         style_fields(self)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        if self.masked_phone is not None and phone == self.masked_phone:
+            return self.instance.phone
+        return phone
 
     def _post_clean(self) -> None:
         # services.save_volunteer validates the model (and says who may change it).
@@ -84,7 +97,7 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
     """Record or correct an activity: when and where, what was done (the tally) and the cases it resolved."""
 
     title = forms.CharField(label=_("Title"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=date_input())
+    date = forms.DateField(label=_("Date"), widget=date_input(), validators=DAY_RANGE)
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
@@ -228,7 +241,7 @@ class PairingForm(forms.Form):
     community = forms.ModelChoiceField(
         label=_("Community"), queryset=Community.objects.select_related("street").order_by("street__order", "name")
     )
-    starts_on = forms.DateField(label=_("From"), widget=date_input())
+    starts_on = forms.DateField(label=_("From"), widget=date_input(), validators=DAY_RANGE)
     kind = forms.ChoiceField(label=_("Kind"), choices=PairingKind.choices, initial=PairingKind.POINT_TO_POINT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from cases.errors import Forbidden, InvalidInput, WorkflowError
+from cases.filters import DAY_RANGE
 from cases.permissions import AnyUser
 from communities.models import Community
 from volunteers.choices import ImportKind, ImportStatus
@@ -315,6 +316,17 @@ def parse_yes_no(value: Any) -> bool:
     raise ValueError(value)
 
 
+def day_range_errors(day: datetime.date | None) -> list[str]:
+    """Why a day is outside the range every date field of the app accepts (none when inside or empty)."""
+    problems = []
+    for validator in DAY_RANGE if day is not None else []:
+        try:
+            validator(day)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return problems
+
+
 def parse_date(value: Any) -> datetime.date | None:
     """A date from an Excel date, an Excel day number, or text like 2021-08-24, 2021/8/24, 2021年8月24日."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -542,6 +554,10 @@ def check_volunteers(job: ImportJob, table: Table, progress: Progress) -> tuple[
             joined_on = parse_date(table.value(cells, "joined_on")) or joined_on
         except ValueError:
             report.add(row, table.header("joined_on"), _("Write the date as 2021-08-24 or 2021/8/24."))
+        else:
+            # The pages' and the API's range, so an import cannot store a day they refuse.
+            for problem in day_range_errors(joined_on):
+                report.add(row, table.header("joined_on"), problem)
         skills = _text(table.value(cells, "skills")) or (volunteer.skills if volunteer is not None else "")
         if report.count > errors_before:
             continue

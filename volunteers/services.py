@@ -73,6 +73,12 @@ def move_pairing(
     """Pair a branch with a community from a day; their current pairings end the day before."""
     if not can_manage_pairings(user):
         raise Forbidden(_("Only district leaders and administrators change pairings."), reason="role_not_allowed")
+    # A pairing is current from the moment it is saved (pages and leaderboards show it at once),
+    # so a move is recorded on or after the day it takes effect, never ahead of it.
+    if starts_on > timezone.localdate(clock.now()):
+        raise InvalidInput.for_fields(
+            {"starts_on": [_("A pairing cannot start in the future; record the move on the day it takes effect.")]}
+        )
     with transaction.atomic():
         current = list(
             BranchPairing.objects.select_for_update()
@@ -222,21 +228,21 @@ def save_activity(
     _require_community(user, community)
     tally = dict(tally or {})
     _check_activity(title=title, starts_at=starts_at, ends_at=ends_at, community=community, tally=tally, cases=cases)
-    if activity is not None and activity.pk:
-        longest = activity.participations.order_by("-hours").values_list("hours", flat=True).first()
-        if longest is not None and longest > hours_limit(starts_at, ends_at):
-            raise InvalidInput.for_fields(
-                {
-                    "ends_at": [
-                        _("A participant has more hours (%(hours)s) than the activity lasts.") % {"hours": longest}
-                    ]
-                }
-            )
     with transaction.atomic():
         if activity is None:
             activity = Activity(created_by=user if getattr(user, "pk", None) else None)
         else:
+            # Locked before its participants are read: add_participants takes the same lock.
             activity = Activity.objects.select_for_update().get(pk=activity.pk)
+            longest = activity.participations.order_by("-hours").values_list("hours", flat=True).first()
+            if longest is not None and longest > hours_limit(starts_at, ends_at):
+                raise InvalidInput.for_fields(
+                    {
+                        "ends_at": [
+                            _("A participant has more hours (%(hours)s) than the activity lasts.") % {"hours": longest}
+                        ]
+                    }
+                )
         activity.title = title.strip()
         activity.starts_at, activity.ends_at = starts_at, ends_at
         activity.community, activity.campaign = community, campaign
@@ -278,16 +284,18 @@ def add_participants(
     Answers (added, updated).
     """
     _require_community(user, activity.community)
-    limit = hours_limit(activity.starts_at, activity.ends_at)
     rows = list(participants)
-    fields: dict[str, list[str]] = {}
-    for volunteer, hours in rows:
-        problem = hours_error(hours, limit)
-        if problem:
-            fields.setdefault("hours", []).append(f"{volunteer.name}: {problem}")
-    if fields:
-        raise InvalidInput.for_fields(fields)
     with transaction.atomic():
+        # The activity as it is now, locked: its length (the hours limit) cannot change while people are credited.
+        current = Activity.objects.select_for_update().only("starts_at", "ends_at").get(pk=activity.pk)
+        limit = hours_limit(current.starts_at, current.ends_at)
+        fields: dict[str, list[str]] = {}
+        for volunteer, hours in rows:
+            problem = hours_error(hours, limit)
+            if problem:
+                fields.setdefault("hours", []).append(f"{volunteer.name}: {problem}")
+        if fields:
+            raise InvalidInput.for_fields(fields)
         existing = {
             part.volunteer_id: part
             for part in Participation.objects.select_for_update().filter(

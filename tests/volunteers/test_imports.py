@@ -194,6 +194,8 @@ def row_problem(mob, cells: dict[int, Any]) -> list[tuple[int, str]]:
         ({3: "也许"}, "党员", "是 or 否"),
         ({4: "没有的党支部", 3: "是"}, "党支部", "no party branch"),
         ({6: "24/8/2021"}, "加入日期", "2021-08-24"),
+        ({6: "1999-12-31"}, "加入日期", "2000 or later"),
+        ({6: "2100-01-01"}, "加入日期", "before 2100"),
     ],
 )
 def test_each_kind_of_bad_cell_is_reported_on_its_row_and_column(mob, cells, column, says):

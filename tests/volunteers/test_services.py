@@ -76,6 +76,17 @@ def test_a_move_cannot_start_before_the_current_pairing_began(mob):
     assert BranchPairing.objects.filter(ends_on__isnull=False).count() == 0
 
 
+def test_a_move_cannot_start_in_the_future_but_may_start_today(mob):
+    branch = mob.pairings["own"].branch
+    today = timezone.localdate()
+    with pytest.raises(InvalidInput) as refused:
+        services.move_pairing(mob.users["leader"], branch, mob.other_community, today + datetime.timedelta(days=1))
+    assert "将来" in refused.value.fields["starts_on"][0]
+    assert BranchPairing.objects.filter(ends_on__isnull=False).count() == 0
+    moved = services.move_pairing(mob.users["leader"], branch, mob.other_community, today)
+    assert services.paired_branch(mob.other_community, today) == branch == moved.branch
+
+
 def test_pairing_a_branch_with_its_own_community_again_is_a_conflict(mob):
     pairing = mob.pairings["own"]
     with pytest.raises(Conflict):
@@ -225,22 +236,38 @@ def test_hours_beyond_the_activity_or_not_in_half_hours_are_refused(mob, campaig
     assert not Participation.objects.exists()
 
 
+def shorten_to_two_hours(user, activity: Activity) -> Activity:
+    """Correct the activity to end two hours after it starts, changing nothing else."""
+    return services.save_activity(
+        user,
+        activity,
+        title=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.starts_at + datetime.timedelta(hours=2),
+        community=activity.community,
+        campaign=activity.campaign,
+    )
+
+
 def test_an_activity_cannot_be_shortened_below_a_participants_hours(mob, campaign):
     user = mob.users["staff_own"]
     activity = record(user, mob.community, campaign)
     services.add_participants(user, activity, [(VolunteerFactory(community=mob.community), Decimal("3"))])
     with pytest.raises(InvalidInput):
-        services.save_activity(
-            user,
-            activity,
-            title=activity.title,
-            starts_at=activity.starts_at,
-            ends_at=activity.starts_at + datetime.timedelta(hours=2),
-            community=mob.community,
-            campaign=campaign,
-        )
+        shorten_to_two_hours(user, activity)
     activity.refresh_from_db()
     assert activity.ends_at - activity.starts_at == datetime.timedelta(hours=3)
+
+
+def test_hours_are_checked_against_the_activity_as_saved_not_a_copy_read_earlier(mob, campaign):
+    # An import (or a second tab) read the 3-hour activity; meanwhile it was corrected to 2 hours.
+    user = mob.users["staff_own"]
+    activity = record(user, mob.community, campaign)
+    read_earlier = Activity.objects.get(pk=activity.pk)
+    shorten_to_two_hours(user, activity)
+    with pytest.raises(InvalidInput):
+        services.add_participants(user, read_earlier, [(VolunteerFactory(community=mob.community), Decimal("3"))])
+    assert not Participation.objects.exists()
 
 
 def test_staff_of_another_street_cannot_add_participants(mob, campaign):

@@ -114,6 +114,16 @@ def test_street_staff_add_a_volunteer_in_their_street_only(mob):
     assert response.status_code == 302 and response["Location"] == f"/volunteers/{volunteer.pk}/"
 
 
+def test_a_joined_on_day_outside_the_pickers_range_is_refused_as_the_api_refuses_it(mob):
+    client = mob.client("staff_own")
+    client.post("/i18n/setlang/", {"language": "en"})
+    data = {"name": "孙志强", "phone": "13900003333", "community": mob.community.pk, "joined_on": "0001-01-01"}
+    response = client.post("/volunteers/new/", data)
+    assert response.status_code == 400
+    assert "Choose a day in 2000 or later" in response.content.decode()
+    assert not Volunteer.objects.filter(phone="13900003333").exists()
+
+
 @pytest.mark.parametrize("role", ["staff_other", "leader", "officer", "road_chief"])
 def test_others_cannot_edit_a_volunteer(mob, volunteer, role):
     client = mob.client(role)
@@ -121,6 +131,22 @@ def test_others_cannot_edit_a_volunteer(mob, volunteer, role):
     assert client.post(f"/volunteers/{volunteer.pk}/edit/", {"name": "改名"}).status_code == 403
     volunteer.refresh_from_db()
     assert volunteer.name == "李秀英"
+
+
+def test_an_administrator_edits_a_volunteer_without_seeing_the_full_phone(mob, volunteer):
+    assert FULL in mob.client("staff_own").get(f"/volunteers/{volunteer.pk}/edit/").content.decode()
+    client = mob.client("admin")
+    content = client.get(f"/volunteers/{volunteer.pk}/edit/").content.decode()
+    assert FULL not in content and MASKED in content
+    data = {"name": "李秀英（改）", "phone": MASKED, "community": mob.community.pk}
+    response = client.post(f"/volunteers/{volunteer.pk}/edit/", data)
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert (volunteer.name, volunteer.phone) == ("李秀英（改）", FULL)
+    # A number typed in replaces the phone, as for the street's staff.
+    assert client.post(f"/volunteers/{volunteer.pk}/edit/", {**data, "phone": "13900004444"}).status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.phone == "13900004444"
 
 
 def test_a_duplicate_phone_gets_a_message_and_saves_nothing(mob, volunteer):
@@ -171,6 +197,33 @@ def test_a_leader_moves_a_branch_and_the_page_shows_the_history(mob):
     history = content[content.index('data-testid="pairing-history"') :]
     assert "五爱社区" in history and "2021-09-30" in history and "万柳塘社区" in history
     assert "Change pairing" not in content and "更换包保社区" not in content
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2100-01-01"])
+def test_a_pairing_day_outside_the_pickers_range_is_refused_as_the_api_refuses_it(mob, day):
+    newcomer = PartyBranchFactory()
+    client = mob.client("leader")
+    client.post("/i18n/setlang/", {"language": "en"})
+    response = client.post(
+        f"/volunteers/branches/{newcomer.pk}/pair/",
+        {"community": CommunityFactory(street=mob.street).pk, "starts_on": day, "kind": "point_to_point"},
+    )
+    assert response.status_code == 400
+    assert "Choose a day" in response.content.decode()
+    assert not BranchPairing.objects.filter(branch=newcomer).exists()
+
+
+def test_the_branch_list_takes_a_bounded_number_of_queries(mob, django_assert_max_num_queries):
+    client = mob.client("leader")
+    for _ in range(3):
+        VolunteerFactory(branch=BranchPairingFactory(community=CommunityFactory(street=mob.street)).branch)
+    with django_assert_max_num_queries(10) as few:
+        client.get("/volunteers/branches/")
+    for _ in range(20):
+        VolunteerFactory(branch=BranchPairingFactory(community=CommunityFactory(street=mob.street)).branch)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/volunteers/branches/")
+    assert response.status_code == 200 and len(response.context["rows"]) == 25
 
 
 @pytest.mark.parametrize("role", ["staff_own", "officer", "road_chief"])
@@ -260,6 +313,16 @@ def test_a_wrong_activity_form_says_what_is_wrong_and_saves_nothing(mob, campaig
     assert not Activity.objects.exists() and not TallyEntry.objects.exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_an_activity_day_outside_the_pickers_range_is_explained_not_a_server_error(mob, campaign, stairwells, day):
+    client = mob.client("staff_own")
+    client.post("/i18n/setlang/", {"language": "en"})
+    response = client.post("/volunteers/activities/new/", activity_form(mob, campaign, date=day, start_time="00:00"))
+    assert response.status_code == 400
+    assert "Choose a day in 2000 or later" in response.content.decode()
+    assert not Activity.objects.exists() and not TallyEntry.objects.exists()
+
+
 @pytest.mark.parametrize("role", ["staff_other", "leader", "officer", "road_chief"])
 def test_others_cannot_record_or_correct_activities_here(mob, campaign, role):
     client = mob.client(role)
@@ -295,6 +358,28 @@ def test_participants_are_added_removed_and_exported(mob, campaign, volunteer):
     )
     assert client.post(f"/volunteers/activities/{activity.pk}/participants/{part.pk}/remove/").status_code == 302
     assert not Participation.objects.exists()
+
+
+def test_the_activity_page_takes_the_same_queries_for_3_or_30_participants(
+    mob, campaign, django_assert_max_num_queries
+):
+    activity = ActivityFactory(community=mob.community, campaign=campaign)
+    client = mob.client("staff_own")
+
+    def credit(count):
+        for _ in range(count):
+            volunteer = VolunteerFactory(community=CommunityFactory(street=mob.street), is_party_member=True)
+            volunteer.branch = BranchPairingFactory(community=volunteer.community).branch
+            volunteer.save()
+            Participation.objects.create(activity=activity, volunteer=volunteer, hours=2)
+
+    credit(3)
+    with django_assert_max_num_queries(14) as few:
+        client.get(f"/volunteers/activities/{activity.pk}/")
+    credit(27)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/volunteers/activities/{activity.pk}/")
+    assert len(response.context["participants"]) == 30
 
 
 def test_the_activity_page_does_not_open_cases_the_user_may_not_see(mob, campaign):
