@@ -422,6 +422,7 @@ def test_a_bad_participant_saves_nothing_of_the_activity(mob, campaign, stairwel
     ("change", "field"),
     [
         ({"tally": {"no_such_metric": "3"}}, "tally"),
+        ({"tally": {"stairwells\x00cleaned": "3"}}, "tally"),  # PostgreSQL refuses a NUL in a query
         ({"tally": {"stairwells_cleaned": "0"}}, "tally"),
         ({"participants": [{"volunteer": 999999, "hours": "1"}]}, "participants"),
         ({"participants": [{"volunteer": "me", "hours": "1"}]}, "participants"),

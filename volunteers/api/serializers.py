@@ -300,7 +300,8 @@ class ActivityWriteSerializer(serializers.Serializer):
         return resolve_participants(rows)
 
     def validate_tally(self, tally: dict[str, Decimal]) -> dict[Metric, Decimal]:
-        metrics = Metric.objects.in_bulk(list(tally), field_name="code")
+        # Matched in Python against the few metrics: a key is any text (even a NUL, which PostgreSQL refuses).
+        metrics = {metric.code: metric for metric in Metric.objects.all()}
         unknown = sorted(code for code in tally if code not in metrics)
         if unknown:
             raise serializers.ValidationError(
