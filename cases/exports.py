@@ -18,9 +18,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assignment, Case
-from cases.permissions import AnyUser, can_see_full_phone, lead_assignment, mask_phone
+from cases.permissions import can_see_full_phone, lead_assignment
 from cases.queries import with_overdue
-from shenhe_env.exports import Column, export_response
+from communities.roles import AnyUser
+from core.exports import Column, export_response
+from core.masking import mask_phone
 
 EXPORT_CHUNK_SIZE = 500  # cases per query; their assignments come in one more query per chunk
 EXPORT_FILENAME = _("Case list")  # 案件列表 → 案件列表-20211126.xlsx
@@ -110,7 +112,7 @@ def case_export_response(
 ) -> HttpResponse | StreamingHttpResponse:
     """The cases (already visible to the user and filtered) as a CSV or XLSX attachment, 案件列表-<date>.<format>.
 
-    Raises ValueError for a format not in shenhe_env.exports.EXPORT_FORMATS (the view checks first).
+    Raises ValueError for a format not in core.exports.EXPORT_FORMATS (the view checks first).
     """
     return export_response(
         rows=export_cases(cases).iterator(chunk_size=EXPORT_CHUNK_SIZE),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,11 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import CaseState
 from cases.models import Campaign, Case, Category, TallyEntry
-from cases.permissions import role_of
 from cases.queries import search_cases
 from communities.choices import Role
 from communities.models import Community, Department, Street
-from shenhe_env.forms import style_fields
+from communities.roles import role_of
+from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
+from core.forms import style_fields
 
 # Columns a list may be sorted by (parameter value → field); `-` in front sorts descending.
 ORDERING_FIELDS = (
@@ -29,14 +27,6 @@ ORDERING_FIELDS = (
     ("resolve_due_at", "resolve_due_at"),
     ("updated_at", "updated_at"),
 )
-
-
-# Days a date filter accepts: wide enough for any case, narrow enough that date arithmetic never overflows.
-FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
-DAY_RANGE = [
-    MinValueValidator(FIRST_DAY, message=_("Choose a day in 2000 or later.")),
-    MaxValueValidator(LAST_DAY, message=_("Choose a day before 2100.")),
-]
 
 
 def _search(name: str, key: str | None = None, *, yes_no: bool = False):
@@ -50,15 +40,6 @@ def _search(name: str, key: str | None = None, *, yes_no: bool = False):
         return search_cases(queryset, **{name: getattr(value, key) if key else value})
 
     return method
-
-
-@extend_schema_field({"type": "boolean"})
-class YesNoFilter(django_filters.ChoiceFilter):
-    """A boolean filter offered as a select (any / yes / no): anything but true or false is an error, not ignored."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", _("Any"))
-        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)

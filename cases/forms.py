@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import PhotoStage, Priority, Satisfaction
-from cases.errors import WorkflowError
 from cases.models import Case, Category
-from cases.permissions import always_whistles, role_of
+from cases.permissions import always_whistles
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road, Street
-from shenhe_env.forms import parse_id, style_fields
+from communities.roles import role_of
+from core.errors import DomainError
+from core.forms import parse_id, style_fields
 
 MAX_PHOTOS = 9
 
@@ -67,7 +68,7 @@ def note_field(label=NOTE_LABEL, **kwargs: Any) -> forms.CharField:
 class WorkflowErrorsMixin:
     """Show a workflow refusal's field errors beside the fields (others above the form)."""
 
-    def add_workflow_error(self, error: WorkflowError) -> None:
+    def add_workflow_error(self, error: DomainError) -> None:
         """Attach the refusal's messages to this form."""
         if not error.fields:
             self.add_error(None, str(error.message))

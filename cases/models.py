@@ -24,7 +24,7 @@ from cases.choices import (
     Satisfaction,
 )
 from communities.models import Community, Compound, Department, FrontageUnit, Road, Street, phone_validator
-from shenhe_env.db import ends_after_start
+from core.db import ends_after_start
 
 
 class Drive(models.Model):

@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cases import clock
 from cases.choices import AssignmentRole, CaseState
-from cases.errors import Forbidden, InvalidState, NotFound
 from cases.models import Assignment, Case
 from communities.choices import Role
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from communities.roles import AnyUser, department_id_of, role_of, street_id_of
+from core import clock
+from core.errors import Forbidden, InvalidState, NotFound
 
 
 class Relation(Enum):
@@ -84,33 +82,18 @@ ACTION_RULES: dict[str, ActionRule] = {
 WORKFLOW_ACTIONS = tuple(ACTION_RULES)
 
 
-def role_of(user: AnyUser) -> str | None:
-    """The user's role; a superuser without a profile counts as an administrator."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None:
-        return profile.role
-    return Role.ADMIN if user.is_superuser else None
-
-
-def _profile_value(user: AnyUser, field: str) -> int | None:
-    profile = getattr(user, "staff_profile", None)
-    return getattr(profile, field, None)
-
-
 def visible_cases_q(user: AnyUser) -> Q:
     """The condition on cases that a user may see."""
     role = role_of(user)
     if role in (Role.LEADER, Role.ADMIN):
         return Q()
     if role == Role.STREET_STAFF:
-        return Q(street_id=_profile_value(user, "street_id"))
+        return Q(street_id=street_id_of(user))
     if role == Role.ROAD_CHIEF:
         return Q(road__road_chief=user) | Q(created_by=user)
     if role == Role.DEPT_OFFICER:
         # Any part, past or present: a department keeps seeing what it once worked on.
-        assigned = Assignment.objects.filter(case=OuterRef("pk"), department_id=_profile_value(user, "department_id"))
+        assigned = Assignment.objects.filter(case=OuterRef("pk"), department_id=department_id_of(user))
         return Q(Exists(assigned))
     return Q(pk__in=[])
 
@@ -137,7 +120,7 @@ def active_assignments(case: Case) -> list[Assignment]:
 
 def department_assignment(user: AnyUser, case: Case, roles: tuple[str, ...]) -> Assignment | None:
     """The user's department's current assignment on the case in one of these parts, if any."""
-    department_id = _profile_value(user, "department_id")
+    department_id = department_id_of(user)
     for assignment in active_assignments(case):
         if assignment.department_id == department_id and assignment.role in roles:
             return assignment
@@ -148,11 +131,11 @@ def can_see_full_phone(user: AnyUser, case: Case) -> bool:
     """Residents' phones are shown only to the case's street staff and its lead department (PIPL)."""
     role = role_of(user)
     if role == Role.STREET_STAFF:
-        return _profile_value(user, "street_id") == case.street_id
+        return street_id_of(user) == case.street_id
     if role == Role.DEPT_OFFICER:
         # The department that leads now, or led last: it may still need to call the resident.
         lead = lead_assignment(case)
-        return lead is not None and lead.department_id == _profile_value(user, "department_id")
+        return lead is not None and lead.department_id == department_id_of(user)
     return False
 
 
@@ -161,11 +144,6 @@ def lead_assignment(case: Case) -> Assignment | None:
     leads = [assignment for assignment in case.assignments.all() if assignment.role == AssignmentRole.LEAD]
     current = [assignment for assignment in leads if assignment.finished_at is None]
     return max(current or leads, key=lambda assignment: (assignment.assigned_at, assignment.pk), default=None)
-
-
-def can_view_dashboard(user: AnyUser) -> bool:
-    """Leaders (and administrators) watch the campaign dashboards."""
-    return role_of(user) in (Role.LEADER, Role.ADMIN)
 
 
 def always_whistles(user: AnyUser) -> bool:
@@ -178,13 +156,6 @@ def has_department_inbox(user: AnyUser) -> bool:
     return role_of(user) == Role.DEPT_OFFICER
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234: keep the first three and last four digits."""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: ActionRule) -> Forbidden | None:
     """Why the user's tie to the case is not the one the action needs, or None if it is."""
     if relation is Relation.ANYONE:
@@ -192,7 +163,7 @@ def _relation_refusal(user: AnyUser, case: Case, relation: Relation, rule: Actio
     if relation is Relation.VIEWER:
         return None  # check_action has made sure the user sees the case
     if relation is Relation.STREET:
-        if _profile_value(user, "street_id") == case.street_id:
+        if street_id_of(user) == case.street_id:
             return None
         return Forbidden(
             format_lazy(

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases import clock
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
 from cases.models import Assignment, Case, Category, coordinates_errors
 from communities.models import Community
+from core import clock
 
 METRES_PER_DEGREE_LATITUDE = 111_320
 

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from cases import clock, workflow
+from cases import workflow
 from cases.choices import PhotoStage
-from cases.errors import InvalidInput, NotFound, WorkflowError
 from cases.exports import case_export_response
 from cases.filters import CaseFilterSet
 from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, ActionForm, CaseCreateForm
@@ -32,7 +31,6 @@ from cases.permissions import (
     can_view,
     check_action,
     has_department_inbox,
-    mask_phone,
 )
 from cases.queries import (
     awaiting_report_in,
@@ -43,15 +41,14 @@ from cases.queries import (
     visible_to,
     with_overdue,
 )
-from shenhe_env.exports import EXPORT_FORMATS
-from shenhe_env.forms import parse_id
+from core import clock
+from core.errors import DomainError, InvalidInput, NotFound
+from core.exports import EXPORT_FORMATS
+from core.forms import parse_id
+from core.htmx import is_htmx
+from core.masking import mask_phone
 
 PAGE_SIZE = 25
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """Whether htmx asked for a fragment of the page."""
-    return request.headers.get("HX-Request") == "true"
 
 
 def filtered_cases(request: HttpRequest) -> CaseFilterSet:
@@ -120,7 +117,7 @@ class CaseCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 case = workflow.create_case(request.user, **form.case_kwargs())
-            except WorkflowError as error:
+            except DomainError as error:
                 form.add_workflow_error(error)
             else:
                 messages.success(request, _("Case %(number)s has been filed.") % {"number": case.number})
@@ -141,7 +138,7 @@ class CaseCreateView(LoginRequiredMixin, View):
             return
         try:
             workflow.dispatch(request.user, case, **whistle)
-        except WorkflowError as error:
+        except DomainError as error:
             messages.error(request, _("The case was filed, but the whistle failed: %(reason)s") % {"reason": error})
         else:
             messages.success(request, _("Whistle blown: the departments must report in."))
@@ -262,7 +259,7 @@ class CaseActionView(LoginRequiredMixin, View):
             form.add_workflow_error(error)
             messages.error(request, str(error))
             return case_page(request, case, bound=form, status=400)
-        except WorkflowError as error:
+        except DomainError as error:
             # The state or the user's part changed (or never allowed it): show why on the fresh page.
             messages.error(request, str(error))
             return redirect("cases:case_detail", number=number)

@@ -3,7 +3,7 @@
 Every action follows one pattern (`_perform`): check the user and state on the case as read,
 check the data, then in one transaction lock the case row, check again (someone may have acted
 in between), change the case and its assignments, and write exactly one CaseEvent. A refusal
-raises a WorkflowError (cases/errors.py) and changes nothing.
+raises a DomainError (cases/errors.py) and changes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import clock
 from cases.choices import (
     AssignmentRole,
     CaseAction,
@@ -33,13 +32,15 @@ from cases.choices import (
     PhotoStage,
     Satisfaction,
 )
-from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState, WorkflowError
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
-from cases.permissions import always_whistles, can_file_cases, check_action, department_assignment, role_of
+from cases.permissions import always_whistles, can_file_cases, check_action, department_assignment
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road
+from communities.roles import role_of
+from core import clock
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidState
 
 User = AbstractBaseUser
 
@@ -150,7 +151,7 @@ def _perform(
                 created_at=now,
             )
             _save_photos(locked, actor, outcome, event, stored)
-    except WorkflowError:
+    except DomainError:
         raise
     except DatabaseError as error:
         # A lock wait that timed out, a deadlock, or SQLite's "database is locked".

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Street
-from shenhe_env.forms import style_fields
+from core.forms import style_fields
 
 
 class CommunityFilterSet(django_filters.FilterSet):

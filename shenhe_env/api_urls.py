@@ -14,18 +14,12 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from cases.api.views import (
-    CampaignViewSet,
-    CaseViewSet,
-    CategoryViewSet,
-    DashboardApiView,
-    MetricViewSet,
-    TallyEntryViewSet,
-)
-from cases.permissions import role_of
+from cases.api.views import CampaignViewSet, CaseViewSet, CategoryViewSet, MetricViewSet, TallyEntryViewSet
 from communities.api.views import CommunityViewSet, DepartmentViewSet, RoadViewSet, StreetViewSet
 from communities.models import Road
-from shenhe_env.api import TokenView
+from communities.roles import role_of
+from core.api import TokenView
+from dashboard.api.views import DashboardApiView
 from volunteers.api.views import ActivityViewSet, LeaderboardViewSet, PartyBranchViewSet, VolunteerViewSet
 
 router = DefaultRouter()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from cases.permissions import can_file_cases, can_view_dashboard, has_department_inbox
+from cases.permissions import can_file_cases, has_department_inbox
+from dashboard.permissions import can_view_dashboard
 from volunteers.permissions import can_manage_any, can_view_volunteers
 
 

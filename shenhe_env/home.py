@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import clock
 from cases.choices import CaseState
 from cases.filters import CaseFilterSet
 from cases.models import Category, Drive
-from cases.permissions import role_of
 from cases.queries import awaiting_report_in, department_inbox, visible_to
 from communities.choices import Role
 from communities.models import Community, Compound, Road, display_name
+from communities.roles import role_of
+from core import clock
 from volunteers.models import BranchPairing, Volunteer
 
 

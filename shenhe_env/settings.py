@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "shenhe_env",
     "communities",
     "cases",
     "volunteers",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -221,10 +223,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "shenhe_env.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "shenhe_env.parsers.SafeJSONParser",
+        "core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -240,8 +242,8 @@ REST_FRAMEWORK = {
         "token_username": env.str("API_THROTTLE_TOKEN_USERNAME", default="10/minute"),
         "open311_post": env.str("API_THROTTLE_OPEN311_POST", default="30/hour"),
     },
-    "EXCEPTION_HANDLER": "shenhe_env.api.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "shenhe_env.schema.ShenheAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ShenheAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "ORDERING_PARAM": "ordering",
     # Proxies in front of the app whose X-Forwarded-For may be trusted for throttling (0: none, so a

@@ -12,11 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count
 from django.utils import timezone
 
-from cases import clock
 from cases.models import Campaign, Case, Metric
 from communities.choices import CompoundKind
 from communities.demo import person_name
 from communities.models import Community, Compound
+from core import clock
 from volunteers import services
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
@@ -84,6 +84,12 @@ PARTY_MEMBER_SLOTS = {0, 1, 4, 5, 6, 7}
 def volunteer_phone(index: int, slot: int) -> str:
     """The demo phone of the community's `slot`-th volunteer (unique, and the key a later run finds it by)."""
     return f"139{index:04d}{slot:04d}"
+
+
+def volunteer_contact(community: Community) -> tuple[str, str] | None:
+    """The name and phone of the community's first volunteer (who reports the demo's volunteer cases)."""
+    volunteer = Volunteer.objects.filter(community=community).order_by("pk").first()
+    return None if volunteer is None else (volunteer.name, volunteer.phone)
 
 
 def seed_volunteers(branches: list[PartyBranch], communities: list[Community], rng: random.Random) -> list[Volunteer]:

@@ -7,10 +7,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
 from cases.models import Campaign
 from communities.models import Community, Street
-from shenhe_env.forms import style_fields
+from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
+from core.forms import style_fields
 from volunteers.models import Activity, PartyBranch, Volunteer
 from volunteers.queries import Period
 

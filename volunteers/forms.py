@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import WorkflowError
-from cases.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
 from cases.models import Campaign, Case, Metric
-from cases.permissions import AnyUser, mask_phone
 from communities.models import Community
-from shenhe_env.forms import style_fields
+from communities.roles import AnyUser
+from core.errors import DomainError
+from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
+from core.forms import style_fields
+from core.masking import mask_phone
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, PartyBranch, Volunteer
 from volunteers.permissions import can_see_volunteer_phone, managed_communities
@@ -38,7 +39,7 @@ CASE_NUMBER = re.compile(r"SH-\d{4}-\d{6}", re.IGNORECASE)
 class ServiceErrorsMixin:
     """Show a refusal from services.py on the form: field errors at their fields, the rest at the top."""
 
-    def add_service_error(self, error: WorkflowError) -> None:
+    def add_service_error(self, error: DomainError) -> None:
         if not error.fields:
             self.add_error(None, str(error.message))
             return

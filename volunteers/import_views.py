@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from cases.errors import WorkflowError
-from cases.permissions import AnyUser, role_of
 from communities.choices import Role
-from shenhe_env.exports import EXPORT_FORMATS, Column, export_response
-from shenhe_env.forms import style_fields
+from communities.roles import AnyUser, role_of
+from core.errors import DomainError
+from core.exports import EXPORT_FORMATS, Column, export_response
+from core.forms import style_fields
+from core.htmx import is_htmx
 from volunteers.choices import ImportKind, ImportStatus
 from volunteers.imports import COLUMNS, IMPORT_FORMATS, create_import, is_stale, template_headers
 from volunteers.models import Activity, ImportJob
@@ -60,11 +61,6 @@ COLUMN_HELP = {
         "Optional, 是 or 否: used when the row registers a new volunteer."
     ),
 }
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """Whether htmx asked for a fragment of the page."""
-    return request.headers.get("HX-Request") == "true"
 
 
 def visible_imports(user: AnyUser) -> QuerySet[ImportJob]:
@@ -145,7 +141,7 @@ def _upload(request: HttpRequest, kind: str, *, activity: Activity | None = None
                 activity=activity,
                 community=form.cleaned_data.get("community"),
             )
-        except WorkflowError as error:
+        except DomainError as error:
             form.add_error(None, str(error.message))
         else:
             return redirect("volunteers:import_detail", pk=job.pk)

@@ -32,10 +32,10 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from cases.errors import Forbidden, InvalidInput, WorkflowError
-from cases.filters import DAY_RANGE
-from cases.permissions import AnyUser
 from communities.models import Community
+from communities.roles import AnyUser
+from core.errors import DomainError, Forbidden, InvalidInput
+from core.filters import DAY_RANGE
 from volunteers.choices import ImportKind, ImportStatus
 from volunteers.models import Activity, ImportJob, PartyBranch, Volunteer
 from volunteers.permissions import can_manage_activity, can_manage_any, managed_communities
@@ -703,7 +703,7 @@ def run_import(job: ImportJob) -> ImportJob:
             _run(job)
         except ImportFileError as error:
             _finish(job, ImportStatus.FAILED, message=error.message)
-        except WorkflowError as error:
+        except DomainError as error:
             _finish(job, ImportStatus.FAILED, message=_("Nothing was saved: %(reason)s") % {"reason": error.message})
         except DatabaseError:
             logger.exception("Saving import %s failed", job.pk)

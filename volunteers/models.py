@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, phone_validator
-from shenhe_env.db import ends_after_start
+from core.db import ends_after_start
 from volunteers.choices import ImportKind, ImportStatus, PairingKind
 
 

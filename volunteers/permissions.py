@@ -11,22 +11,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from cases.permissions import AnyUser, role_of
 from communities.choices import Role
 from communities.models import Community
+from communities.roles import AnyUser, is_staff_member, role_of, street_id_of
 from volunteers.models import Activity, Volunteer
-
-STAFF_ROLES = tuple(Role.values)
-
-
-def _street_id(user: AnyUser) -> int | None:
-    profile = getattr(user, "staff_profile", None)
-    return getattr(profile, "street_id", None)
 
 
 def can_view_volunteers(user: AnyUser) -> bool:
     """Whether the user may see the volunteer pages and API (every member of staff)."""
-    return role_of(user) in STAFF_ROLES
+    return is_staff_member(user)
 
 
 def managed_communities_q(user: AnyUser) -> Q:
@@ -35,7 +28,7 @@ def managed_communities_q(user: AnyUser) -> Q:
     if role == Role.ADMIN:
         return Q()
     if role == Role.STREET_STAFF:
-        return Q(street_id=_street_id(user))
+        return Q(street_id=street_id_of(user))
     return Q(pk__in=[])
 
 
@@ -54,7 +47,7 @@ def can_manage_community(user: AnyUser, community: Community) -> bool:
     role = role_of(user)
     if role == Role.ADMIN:
         return True
-    return role == Role.STREET_STAFF and community.street_id == _street_id(user)
+    return role == Role.STREET_STAFF and community.street_id == street_id_of(user)
 
 
 def can_manage_volunteer(user: AnyUser, volunteer: Volunteer) -> bool:
@@ -74,4 +67,4 @@ def can_manage_pairings(user: AnyUser) -> bool:
 
 def can_see_volunteer_phone(user: AnyUser, volunteer: Volunteer) -> bool:
     """A volunteer's full phone is shown only to the staff of their community's street."""
-    return role_of(user) == Role.STREET_STAFF and _street_id(user) == volunteer.community.street_id
+    return role_of(user) == Role.STREET_STAFF and street_id_of(user) == volunteer.community.street_id

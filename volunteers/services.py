@@ -1,7 +1,7 @@
 """The volunteers app's rules for changing things: pairings, volunteers, activities and their participants.
 
 Pages, the API and imports call these; each checks who may act, validates the data and writes
-in one transaction, or refuses with a `cases.errors` exception and changes nothing.
+in one transaction, or refuses with a `core.errors` exception and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import clock
 from cases.choices import CaseState
-from cases.errors import Conflict, Forbidden, InvalidInput
 from cases.models import Campaign, Case, Metric, TallyEntry
-from cases.permissions import AnyUser
 from communities.models import Community
+from communities.roles import AnyUser
+from core import clock
+from core.errors import Conflict, Forbidden, InvalidInput
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
 from volunteers.permissions import can_manage_community, can_manage_pairings

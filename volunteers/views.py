@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from cases.errors import WorkflowError
-from cases.permissions import mask_phone, visible_cases_q
+from cases.permissions import visible_cases_q
 from communities.models import Street
-from shenhe_env.exports import EXPORT_FORMATS, Column, export_response
+from core.errors import DomainError
+from core.exports import EXPORT_FORMATS, Column, export_response
+from core.masking import mask_phone
 from volunteers import services
 from volunteers.filters import ActivityFilterSet, PartyBranchFilterSet, VolunteerFilterSet
 from volunteers.forms import ActivityForm, PairingForm, ParticipantForm, VolunteerForm
@@ -232,7 +233,7 @@ class VolunteerFormView(StaffOnlyMixin, View):
         if form.is_valid():
             try:
                 saved = services.save_volunteer(request.user, volunteer, form.cleaned_data)
-            except WorkflowError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, _("%(name)s has been saved.") % {"name": saved.name})
@@ -351,7 +352,7 @@ class BranchPairView(StaffOnlyMixin, View):
                     form.cleaned_data["starts_on"],
                     form.cleaned_data["kind"],
                 )
-            except WorkflowError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(
@@ -474,7 +475,7 @@ class ActivityFormView(StaffOnlyMixin, View):
         if form.is_valid():
             try:
                 saved = services.save_activity(request.user, activity, **form.service_kwargs())
-            except WorkflowError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, _("The activity “%(title)s” has been saved.") % {"title": saved.title})
@@ -502,7 +503,7 @@ class ParticipantAddView(StaffOnlyMixin, View):
             volunteer, hours = form.cleaned_data["volunteer"], form.cleaned_data["hours"]
             try:
                 services.add_participants(request.user, activity, [(volunteer, hours)])
-            except WorkflowError as error:
+            except DomainError as error:
                 for message in error.fields.get("hours", [error.message]):
                     form.add_error("hours" if error.fields else None, str(message))
             else:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Case, IdempotencyKey
-from shenhe_env.api import ApiError
+from core.api import ApiError
 
 MAX_KEY_LENGTH = 255
 

@@ -12,8 +12,9 @@ from rest_framework import serializers
 
 from cases.choices import CaseSource, PhotoStage, Priority, Satisfaction
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Metric, Photo, TallyEntry
-from cases.permissions import allowed_actions, can_see_full_phone, lead_assignment, mask_phone
+from cases.permissions import allowed_actions, can_see_full_phone, lead_assignment
 from communities.models import Community, Compound, Department, FrontageUnit, Road
+from core.masking import mask_phone
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -339,59 +340,3 @@ class TallyEntrySerializer(serializers.ModelSerializer):
 
     def get_voided(self, entry: TallyEntry) -> bool:
         return entry.voided_at is not None
-
-
-# --- the dashboard ---------------------------------------------------------------------------------
-
-
-def _figure_fields() -> dict[str, serializers.Field]:
-    counts = {name: serializers.IntegerField() for name in ("intake", "open", "closed", "overdue")}
-    rates = {
-        name: serializers.FloatField(allow_null=True, help_text="A fraction 0–1; null where nothing is due.")
-        for name in (
-            "closure_rate",
-            "on_time_closure_rate",
-            "on_time_report_in_rate",
-            "rework_rate",
-            "satisfaction_rate",
-        )
-    }
-    means = {
-        "mean_report_in_minutes": serializers.FloatField(allow_null=True),
-        "mean_resolve_hours": serializers.FloatField(allow_null=True),
-    }
-    return counts | rates | means
-
-
-class CampaignFiguresSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-    def get_fields(self):
-        return super().get_fields() | _figure_fields()
-
-
-class TallyTotalSerializer(serializers.Serializer):
-    metric = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
-
-
-class MobilisationSerializer(serializers.Serializer):
-    branches = serializers.IntegerField(help_text="Party branches that organised activities.")
-    volunteers = serializers.IntegerField(help_text="Volunteers who took part.")
-    activities = serializers.IntegerField()
-    people_times = serializers.IntegerField()
-    hours = serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False)
-
-
-class DashboardSerializer(serializers.Serializer):
-    """The figures of DESIGN.md §6 (cases/dashboard.py computes them for the page too)."""
-
-    campaigns = CampaignFiguresSerializer(many=True)
-    tally = TallyTotalSerializer(many=True)
-    mobilisation = MobilisationSerializer()
-
-    def get_fields(self):
-        return _figure_fields() | super().get_fields()

@@ -12,12 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cases import workflow
 from cases.api.idempotency import create_once, request_fingerprint
@@ -29,20 +28,18 @@ from cases.api.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
     CategorySerializer,
-    DashboardSerializer,
     EventSerializer,
     MetricSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
     TallyEntrySerializer,
 )
-from cases.dashboard import DashboardFilters, mobilisation, overview
 from cases.filters import CaseFilterSet, TallyFilterSet
 from cases.models import Campaign, Case, CaseEvent, Category, Metric, TallyEntry
-from cases.permissions import ACTION_RULES, can_view_dashboard, check_action
+from cases.permissions import ACTION_RULES, check_action
 from cases.queries import case_rows, visible_to
-from shenhe_env.api import ErrorSerializer
-from shenhe_env.pagination import CasePagination, StandardPagination
+from core.api import ErrorSerializer
+from core.pagination import CasePagination, StandardPagination
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="validation_error: the body is wrong (see `fields`)."),
@@ -294,27 +291,3 @@ class TallyEntryViewSet(viewsets.ReadOnlyModelViewSet):
         # Entries of a case are the case's facts: only those of cases the caller may see (and all activities').
         visible = Q(case__isnull=True) | Q(case__in=visible_to(self.request.user).values("pk"))
         return TallyEntry.objects.filter(visible).select_related("metric", "campaign", "case").order_by("-date", "id")
-
-
-class DashboardApiView(APIView):
-    """GET /api/v1/dashboard/: the dashboard's figures, with the page's filters (leaders and administrators)."""
-
-    @extend_schema(
-        summary="Dashboard figures",
-        parameters=[
-            OpenApiParameter("drive", str, description="Drive slug; by default the latest."),
-            OpenApiParameter("campaign", str, description="Campaign slug."),
-            OpenApiParameter("street", int),
-            OpenApiParameter("community", int),
-            OpenApiParameter("department", int),
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-        ],
-        responses={200: DashboardSerializer, **errors(400, 401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        if not can_view_dashboard(request.user):
-            raise PermissionDenied(_("The dashboards are for district leaders."))
-        filters = DashboardFilters.from_query(request.query_params)
-        figures = overview(filters) | {"mobilisation": mobilisation(filters)}
-        return Response(DashboardSerializer(figures).data)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from cases.choices import AssignmentRole, CaseState
 from cases.models import Assignment, Case, Category
-from cases.permissions import lead_assignment, mask_phone
+from cases.permissions import lead_assignment
+from core.masking import mask_phone
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's contract last changed (discovery's `changeset`).

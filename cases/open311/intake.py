@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 
 from cases import workflow
 from cases.choices import CaseSource
-from cases.errors import WorkflowError
 from cases.models import Case, Category, Open311ApiKey, coordinates_errors
 from cases.open311.renderers import Open311Error
 from cases.queries import distance_metres
 from communities.models import Community, Compound, Road
+from core.errors import DomainError
 
 TITLE_LENGTH = 60
 MAX_DESCRIPTION = 4000  # the spec's limit
@@ -223,7 +223,7 @@ def _media_url(data: Any) -> str:
     return url
 
 
-def _refusal(error: WorkflowError) -> Open311Error:
+def _refusal(error: DomainError) -> Open311Error:
     if error.fields:
         parts = [
             f"{PARAMETERS.get(name, name)}: {' '.join(str(message) for message in messages)}"
@@ -268,5 +268,5 @@ def create_request(data: Any, query: Any = None) -> Case:
             reporter_name=name,
             reporter_phone=phone,
         )
-    except WorkflowError as error:
+    except DomainError as error:
         raise _refusal(error) from error

@@ -27,12 +27,12 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from cases.errors import WorkflowError
 from cases.models import Case
 from cases.open311 import documents
 from cases.open311.intake import clean_text, create_request
 from cases.open311.renderers import FORMATS, JSON, XML, Open311Error, error_response, render
-from shenhe_env.parsers import SafeJSONParser
+from core.errors import DomainError
+from core.parsers import SafeJSONParser
 
 MAX_RESULTS = 1000  # requests.json answers at most this many requests, newest first
 DEFAULT_WINDOW = datetime.timedelta(days=90)  # the spec's default range of requested_datetime
@@ -70,7 +70,7 @@ class Open311View(APIView):
         fmt = self.fmt
         if isinstance(exc, Open311Error):
             return error_response(exc.status, exc.description, fmt, exc.headers)
-        if isinstance(exc, WorkflowError):
+        if isinstance(exc, DomainError):
             return error_response(400, exc.message, fmt)
         if isinstance(exc, exceptions.Throttled):
             headers = {"Retry-After": str(int(exc.wait))} if exc.wait is not None else {}

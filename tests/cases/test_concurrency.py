@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from cases import workflow
-from cases.errors import Conflict
 from cases.models import Case, CaseEvent
+from core.errors import Conflict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 10

@@ -15,7 +15,7 @@ from cases.choices import AssignmentRole, CaseState
 from cases.exports import case_columns, case_export_response
 from cases.models import Case
 from cases.queries import visible_to, with_overdue
-from shenhe_env.exports import EXPORT_FORMATS
+from core.exports import EXPORT_FORMATS
 from tests.factories import AssignmentFactory, CommunityFactory, DepartmentFactory
 
 CHINESE_HEADERS = [

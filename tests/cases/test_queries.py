@@ -11,8 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from cases.choices import AssignmentRole, CaseState
 from cases.models import Case
-from cases.permissions import can_see_full_phone, can_view, mask_phone
+from cases.permissions import can_see_full_phone, can_view
 from cases.queries import possible_duplicates, search_cases, visible_to
+from core.masking import mask_phone
 from tests.factories import AssignmentFactory, CategoryFactory, CommunityFactory, UserFactory
 
 NOW = datetime.datetime(2021, 9, 1, 10, 0, tzinfo=datetime.UTC)

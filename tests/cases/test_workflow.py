@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState
-from cases.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from cases.models import Assignment, Case, CaseEvent, Photo, TallyEntry
+from core.errors import Conflict, Forbidden, InvalidInput, InvalidState
 from tests.cases.test_workflow_matrix import inputs
 from tests.factories import CommunityFactory, CompoundFactory, DepartmentFactory, RoadFactory, StaffProfileFactory
 from tests.utils import photo_upload

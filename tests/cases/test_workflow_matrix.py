@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.choices import CaseState
-from cases.errors import WorkflowError
 from cases.models import Assignment, CaseEvent, Photo, TallyEntry
+from core.errors import DomainError
 from tests.utils import photo_upload
 
 STATES = list(CaseState.values)
@@ -159,7 +159,7 @@ def test_who_may_take_which_action_in_which_state(world, action, state, place):
                 raise Rollback
         except Rollback:
             pass
-        except WorkflowError as error:
+        except DomainError as error:
             got = error.reason
             assert str(error.message), "every refusal carries a message"
         case.refresh_from_db()

@@ -15,7 +15,7 @@ from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from shenhe_env.exports import EXPORT_FORMATS, Column, attachment_disposition, export_response, neutralise_formula
+from core.exports import EXPORT_FORMATS, Column, attachment_disposition, export_response, neutralise_formula
 
 # Headers whose translations the catalogue already holds; the export only needs them to be lazy labels.
 COLUMNS = [

@@ -23,7 +23,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from cases.errors import Forbidden
+from core.errors import Forbidden
 from tests.factories import (
     ActivityFactory,
     CommunityFactory,

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from cases.choices import CaseState
-from cases.dashboard import DashboardFilters, mobilisation, tally_totals
-from cases.errors import Conflict, Forbidden, InvalidInput
 from cases.models import Case, TallyEntry
+from core.errors import Conflict, Forbidden, InvalidInput
+from dashboard.queries import DashboardFilters, mobilisation, tally_totals
 from tests.factories import CaseFactory, CommunityFactory, MetricFactory, PartyBranchFactory, VolunteerFactory
 from tests.volunteers.conftest import ROLES
 from volunteers import services

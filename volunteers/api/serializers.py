@@ -19,10 +19,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
 from cases.models import Campaign, Case, Metric
-from cases.permissions import mask_phone
 from communities.models import Community, Street
+from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
+from core.masking import mask_phone
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, BranchPairing, PartyBranch, Volunteer
 from volunteers.permissions import can_see_volunteer_phone

@@ -21,13 +21,13 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.errors import Forbidden, InvalidInput
 from cases.models import Case, TallyEntry
-from cases.permissions import AnyUser
 from communities.models import Community
-from shenhe_env.api import ErrorSerializer
-from shenhe_env.pagination import StandardPagination
-from shenhe_env.parsers import SafeJSONParser
+from communities.roles import AnyUser
+from core.api import ErrorSerializer
+from core.errors import Forbidden, InvalidInput
+from core.pagination import StandardPagination
+from core.parsers import SafeJSONParser
 from volunteers.api.serializers import (
     ActivitySerializer,
     ActivityWriteSerializer,

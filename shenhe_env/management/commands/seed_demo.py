@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases import demo as cases_demo
+from cases.demo import reference as case_reference
+from cases.demo import replay as case_replay
 from communities import demo as communities_demo
 from volunteers import demo as volunteers_demo
 
@@ -38,9 +39,9 @@ class Command(BaseCommand):
             departments = communities_demo.seed_departments()
             users = communities_demo.seed_accounts(streets, departments)
             roads = communities_demo.seed_roads(streets, users, rng)
-            drive, campaigns = cases_demo.seed_drive()
-            metrics = cases_demo.seed_metrics()
-            categories = cases_demo.seed_categories(campaigns, departments, metrics)
+            drive, campaigns = case_reference.seed_drive()
+            metrics = case_reference.seed_metrics()
+            categories = case_reference.seed_categories(campaigns, departments, metrics)
             branches = volunteers_demo.seed_branches(rng)
             pairings = volunteers_demo.seed_pairings(branches, communities)
             volunteers = volunteers_demo.seed_volunteers(branches, communities, rng)
@@ -49,7 +50,9 @@ class Command(BaseCommand):
             # any, so a plan drawn after them would differ on a later run.
             plans = volunteers_demo.plan_activities(communities, rng)
             # The cases' reporters, places, departments and actors are all in place by now.
-            cases = cases_demo.seed_cases(streets, departments, categories, rng)
+            cases = case_replay.seed_cases(
+                streets, departments, categories, rng, resident_of=volunteers_demo.volunteer_contact
+            )
             # Last: a clean-up may claim a case it resolved.
             activities = volunteers_demo.seed_activities(plans, communities, users["admin"], campaigns, metrics)
             if options["reset_passwords"]:

@@ -1,0 +1,320 @@
+"""The leaders' dashboard pages (/dashboard/): drive overview, campaign pages, rankings, weekly bulletin, exports.
+
+Every figure comes from cases/dashboard.py, the same code as GET /api/v1/dashboard/.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from cases.models import Campaign
+from cases.templatetags.case_tags import percent
+from core import clock
+from core.errors import InvalidInput
+from core.exports import EXPORT_FORMATS, Column, export_response
+from core.forms import style_fields
+from dashboard.permissions import can_view_dashboard
+from dashboard.queries import (
+    DashboardFilterForm,
+    DashboardFilters,
+    breakdown,
+    daily,
+    mobilisation,
+    overdue_cases,
+    overview,
+    rankings,
+    tally_totals,
+)
+
+# The figures in the order the pages show them; rates are fractions shown as percentages.
+FIGURE_LABELS = {
+    "intake": gettext_lazy("Intake"),
+    "open": gettext_lazy("Open"),
+    "closed": gettext_lazy("Closed"),
+    "overdue": gettext_lazy("Overdue"),
+    "closure_rate": gettext_lazy("Closure rate"),
+    "on_time_closure_rate": gettext_lazy("On-time closure rate (按期结案率)"),
+    "on_time_report_in_rate": gettext_lazy("On-time report-in rate (按时报到率)"),
+    "mean_report_in_minutes": gettext_lazy("Mean report-in time (minutes)"),
+    "mean_resolve_hours": gettext_lazy("Mean time to resolve (hours)"),
+    "rework_rate": gettext_lazy("Rework rate (返工率)"),
+    "satisfaction_rate": gettext_lazy("Satisfaction rate (满意率)"),
+}
+RATES = {"closure_rate", "on_time_closure_rate", "on_time_report_in_rate", "rework_rate", "satisfaction_rate"}
+BREAKDOWN_LABELS = {
+    "street": gettext_lazy("Street"),
+    "community": gettext_lazy("Community"),
+    "category": gettext_lazy("Category"),
+    "department": gettext_lazy("Department"),
+}
+MOBILISATION_LABELS = {
+    "branches": gettext_lazy("Party branches active"),
+    "volunteers": gettext_lazy("Volunteers active"),
+    "activities": gettext_lazy("Activities"),
+    "people_times": gettext_lazy("People-times"),
+    "hours": gettext_lazy("Volunteer hours"),
+}
+RANKING_LABELS = {
+    "on_time_report_in_rate": gettext_lazy(
+        "Summonses reported in by their deadline ÷ summonses whose report-in fell due (higher is better)."
+    ),
+    "on_time_closure_rate": gettext_lazy(
+        "Cases resolved by their deadline and closed ÷ cases due (应结案数) of the department (higher is better)."
+    ),
+    "rework_rate": gettext_lazy("Cases due that were sent for rework at least once ÷ cases due (lower is better)."),
+    "closure_rate": gettext_lazy("Cases due that are closed ÷ cases due (应结案数) in the street (higher is better)."),
+    "overdue": gettext_lazy("Cases of the street overdue now (fewer is better)."),
+}
+
+
+def figure_text(figures: dict[str, Any], name: str) -> str:
+    """A figure as the pages print it: rates as percentages, means with one decimal, none as a dash."""
+    value = figures.get(name)
+    if value is None:
+        return "—"
+    if name in RATES:
+        return percent(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def chart_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The daily rows as the chart script reads them (JSON: days as ISO text)."""
+    return [{"date": row["date"].isoformat(), "intake": row["intake"], "closed": row["closed"]} for row in rows]
+
+
+def figure_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, label, text) of each figure, for cards and tables."""
+    return [(name, str(label), figure_text(figures, name)) for name, label in FIGURE_LABELS.items()]
+
+
+class DashboardView(LoginRequiredMixin, View):
+    """Leaders and administrators only; filters from the query string, kept in every link and export."""
+
+    template_name = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can_view_dashboard(request.user):
+            messages.error(request, _("The dashboards are for district leaders."))
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = DashboardFilterForm(request.GET or None)
+        style_fields(form)
+        try:
+            filters = self.filters(request, **kwargs)
+        except InvalidInput as error:
+            for name, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(name if name in form.fields else None, str(problem))
+            return render(request, "dashboard/invalid.html", {"form": form}, status=400)
+        params = filters.as_params()
+        context = {
+            "form": form,
+            "filters": filters,
+            # Query strings for links: all the filters; without the campaign (leaving a campaign page);
+            # without the dates (the bulletin defaults to the last 7 days).
+            "query": urlencode(params),
+            "query_all_campaigns": urlencode({k: v for k, v in params.items() if k != "campaign"}),
+            "query_undated": urlencode({k: v for k, v in params.items() if k not in ("date_from", "date_to")}),
+            "filtered": bool(request.GET),
+            "now": clock.now(),
+        }
+        context.update(self.figures(filters, **kwargs))
+        return render(request, self.template_name, context)
+
+    def filters(self, request: HttpRequest, **kwargs: Any) -> DashboardFilters:
+        return DashboardFilters.from_query(request.GET)
+
+    def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class OverviewView(DashboardView):
+    """The drive: its figures, each campaign as a card, daily intake vs closure, tally, mobilisation."""
+
+    template_name = "dashboard/overview.html"
+
+    def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
+        figures = overview(filters)
+        days = daily(filters)
+        mobilised = mobilisation(filters)
+        return {
+            "figures": figure_rows(figures),
+            "campaigns": [(campaign, figure_rows(campaign)) for campaign in figures["campaigns"]],
+            "tally": figures["tally"],
+            "daily": days,
+            "daily_chart": chart_rows(days),
+            "mobilisation": [(str(label), mobilised[name]) for name, label in MOBILISATION_LABELS.items()],
+        }
+
+
+class CampaignView(DashboardView):
+    """One campaign: its figures broken down by street, community, category and department; overdue list; tally."""
+
+    template_name = "dashboard/campaign.html"
+
+    def filters(self, request: HttpRequest, **kwargs: Any) -> DashboardFilters:
+        campaign = get_object_or_404(Campaign, slug=kwargs["slug"])
+        params = request.GET.copy()
+        params["campaign"] = campaign.slug
+        params["drive"] = campaign.drive.slug
+        return DashboardFilters.from_query(params)
+
+    def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
+        breakdowns = [
+            (by, str(BREAKDOWN_LABELS[by]), [(row, figure_rows(row)) for row in breakdown(filters, by=by)])
+            for by in BREAKDOWN_LABELS
+        ]
+        return {
+            "campaign": filters.campaign,
+            "figures": figure_rows(overview(filters)),
+            "breakdowns": breakdowns,
+            "daily": (days := daily(filters)),
+            "daily_chart": chart_rows(days),
+            "overdue": overdue_cases(filters, limit=50),
+            "tally": tally_totals(filters),
+            "labels": [str(label) for label in FIGURE_LABELS.values()],
+        }
+
+
+class RankingsView(DashboardView):
+    """综合评价: departments and streets ranked, with how each score is computed."""
+
+    template_name = "dashboard/rankings.html"
+
+    def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
+        ranked = rankings(filters)
+        tables = [
+            (group, figure, str(FIGURE_LABELS[figure]), str(RANKING_LABELS[figure]), rows)
+            for group in ("departments", "streets")
+            for figure, rows in ranked[group].items()
+        ]
+        return {
+            "tables": [(group, figure, label, how, rows, figure in RATES) for group, figure, label, how, rows in tables]
+        }
+
+
+class BulletinView(DashboardView):
+    """The weekly bulletin (通报) for A4: the week's figures, rankings and overdue list (default: the last 7 days)."""
+
+    template_name = "dashboard/bulletin.html"
+
+    def filters(self, request: HttpRequest, **kwargs: Any) -> DashboardFilters:
+        params = request.GET.copy()
+        if not params.get("date_from") and not params.get("date_to"):
+            today = timezone.localdate(clock.now())
+            params["date_to"] = today.isoformat()
+            params["date_from"] = (today - datetime.timedelta(days=6)).isoformat()
+        return DashboardFilters.from_query(params)
+
+    def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
+        figures = overview(filters)
+        ranked = rankings(filters)
+        return {
+            "figures": figure_rows(figures),
+            "campaigns": [(campaign, figure_rows(campaign)) for campaign in figures["campaigns"]],
+            "tally": [entry for entry in figures["tally"] if entry["total"]],
+            "department_ranking": ranked["departments"]["on_time_report_in_rate"],
+            "street_ranking": ranked["streets"]["closure_rate"],
+            "overdue": overdue_cases(filters, limit=30),
+            "labels": [str(label) for label in FIGURE_LABELS.values()],
+        }
+
+
+# --- exports: every table of the dashboard as CSV or XLSX ---------------------------------------------
+
+
+def _figure_columns() -> list[Column]:
+    """The figures as export columns; rates as percentages (one decimal), like the pages show them."""
+    columns = []
+    for name, label in FIGURE_LABELS.items():
+        if name in RATES:
+            columns.append(Column(format_lazy("{} (%)", label), lambda row, name=name: _percent(row.get(name))))
+        else:
+            columns.append(Column(label, lambda row, name=name: row.get(name)))
+    return columns
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def _named(label) -> Column:
+    return Column(label, lambda row: row.get("name"))
+
+
+def export_table(table: str, filters: DashboardFilters) -> tuple[list, list[Column]]:
+    """The rows and columns of one dashboard table; a 404 for a table the dashboard does not have."""
+    if table == "campaigns":
+        return overview(filters)["campaigns"], [_named(gettext_lazy("Campaign")), *_figure_columns()]
+    if table in BREAKDOWN_LABELS:
+        return breakdown(filters, by=table), [_named(BREAKDOWN_LABELS[table]), *_figure_columns()]
+    if table == "daily":
+        columns = [
+            Column(gettext_lazy("Day"), lambda row: row["date"]),
+            Column(gettext_lazy("Intake"), lambda row: row["intake"]),
+            Column(gettext_lazy("Closed"), lambda row: row["closed"]),
+        ]
+        return daily(filters), columns
+    if table == "tally":
+        columns = [
+            Column(gettext_lazy("Metric"), lambda row: row["name"]),
+            Column(gettext_lazy("Unit"), lambda row: row["unit"]),
+            Column(gettext_lazy("Total"), lambda row: row["total"]),
+        ]
+        return tally_totals(filters), columns
+    if table in ("rankings-departments", "rankings-streets"):
+        group = table.removeprefix("rankings-")
+        rows = [
+            {"group": str(FIGURE_LABELS[figure]), **entry}
+            for figure, entries in rankings(filters)[group].items()
+            for entry in entries
+        ]
+        columns = [
+            Column(gettext_lazy("Score"), lambda row: row["group"]),
+            Column(gettext_lazy("Rank"), lambda row: row["rank"]),
+            _named(gettext_lazy("Department") if group == "departments" else gettext_lazy("Street")),
+            Column(gettext_lazy("Value"), lambda row: row["value"]),
+        ]
+        return rows, columns
+    if table == "overdue":
+        columns = [
+            Column(gettext_lazy("Case number"), lambda case: case.number),
+            Column(gettext_lazy("Title"), lambda case: case.title),
+            Column(gettext_lazy("Community"), lambda case: case.community.name),
+            Column(gettext_lazy("Lead department"), lambda case: case.lead_department),
+            Column(gettext_lazy("Overdue since"), lambda case: case.overdue_since),
+        ]
+        return list(overdue_cases(filters, limit=None).select_related("community")), columns
+    raise Http404
+
+
+class ExportView(DashboardView):
+    """/dashboard/export/<table>.<csv|xlsx>?<the page's filters>."""
+
+    def get(self, request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        try:
+            filters = DashboardFilters.from_query(request.GET)
+        except InvalidInput:
+            messages.error(request, _("Correct the filters before exporting."))
+            return redirect(f"{reverse('dashboard:overview')}?{request.GET.urlencode()}")
+        rows, columns = export_table(table, filters)
+        return export_response(rows=rows, columns=columns, filename=gettext_lazy("Dashboard"), file_format=file_format)
