@@ -14,6 +14,7 @@ from cases.models import (
     Photo,
     TallyEntry,
 )
+from cases.permissions import reporter_phone_for
 
 
 class CampaignInline(admin.TabularInline):
@@ -103,6 +104,19 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["category", "street", "community"]
     inlines = [AssignmentInline, PhotoInline, CaseEventInline]
+    exclude = ["reporter_phone"]
+    readonly_fields = ["shown_reporter_phone"]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        case = super().get_object(request, object_id, from_field)
+        if case is not None:
+            # The phone as this user may see it (reporter_phone_for), like on the case page and in the API.
+            case.phone_as_shown = reporter_phone_for(request.user, case)
+        return case
+
+    @admin.display(description=_("reporter's phone"))
+    def shown_reporter_phone(self, case: Case) -> str:
+        return getattr(case, "phone_as_shown", "")
 
 
 @admin.register(TallyEntry)

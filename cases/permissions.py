@@ -23,6 +23,7 @@ from communities.choices import Role
 from communities.roles import AnyUser, department_id_of, role_of, street_id_of
 from core import clock
 from core.errors import Forbidden, InvalidState, NotFound
+from core.masking import mask_phone
 
 
 class Relation(Enum):
@@ -137,6 +138,15 @@ def can_see_full_phone(user: AnyUser, case: Case) -> bool:
         lead = lead_assignment(case)
         return lead is not None and lead.department_id == department_id_of(user)
     return False
+
+
+def reporter_phone_for(user: AnyUser, case: Case) -> str:
+    """The resident reporter's phone as this user may see it: in full or masked (the one rule for pages, API,
+    exports and the admin)."""
+    phone = case.reporter_phone
+    if not phone or can_see_full_phone(user, case):
+        return phone
+    return mask_phone(phone)
 
 
 def lead_assignment(case: Case) -> Assignment | None:

@@ -27,10 +27,10 @@ from cases.permissions import (
     ACTION_RULES,
     allowed_actions,
     can_file_cases,
-    can_see_full_phone,
     can_view,
     check_action,
     has_department_inbox,
+    reporter_phone_for,
 )
 from cases.queries import (
     awaiting_report_in,
@@ -46,7 +46,6 @@ from core.errors import DomainError, InvalidInput, NotFound
 from core.exports import EXPORT_FORMATS
 from core.forms import parse_id
 from core.htmx import is_htmx
-from core.masking import mask_phone
 
 PAGE_SIZE = 25
 
@@ -203,7 +202,6 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
         .order_by("created_at", "pk")
     )
     photos = list(case.photos.order_by("uploaded_at", "pk"))
-    phone = case.reporter_phone if can_see_full_phone(user, case) else mask_phone(case.reporter_phone)
     context = {
         "case": case,
         "now": clock.now(),
@@ -212,7 +210,7 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
         "photos_before": [photo for photo in photos if photo.stage == PhotoStage.BEFORE],
         "photos_after": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
         "photos_other": [photo for photo in photos if photo.stage == PhotoStage.OTHER],
-        "reporter_phone": phone,
+        "reporter_phone": reporter_phone_for(user, case),
         "forms": forms,
         "workflow_forms": [forms[action] for action in ACTION_FORM_ORDER if action in forms and action != "comment"],
         "comment_form": forms.get("comment"),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from volunteers.forms import MaskedPhoneMixin
 from volunteers.models import (
     Activity,
     BranchPairing,
@@ -12,6 +13,7 @@ from volunteers.models import (
     Volunteer,
     periods_overlap,
 )
+from volunteers.permissions import volunteer_phone_for
 
 
 class BranchPairingFormSet(BaseInlineFormSet):
@@ -65,6 +67,26 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_fields = ["name", "phone", "community__name", "branch__name", "skills"]
     list_select_related = ["community", "branch"]
     autocomplete_fields = ["community", "branch"]
+
+    def get_list_display(self, request):
+        # The phone column shows what the signed-in user may see (volunteer_phone_for), not the stored value.
+        def phone(volunteer: Volunteer) -> str:
+            return volunteer_phone_for(request.user, volunteer)
+
+        phone.short_description = Volunteer._meta.get_field("phone").verbose_name
+        phone.admin_order_field = "phone"
+        return [phone if name == "phone" else name for name in super().get_list_display(request)]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class VolunteerAdminForm(MaskedPhoneMixin, base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.mask_phone_for(user)
+
+        return VolunteerAdminForm
 
 
 class ParticipationInline(admin.TabularInline):

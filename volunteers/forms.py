@@ -19,10 +19,9 @@ from communities.roles import AnyUser
 from core.errors import DomainError
 from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
 from core.forms import style_fields
-from core.masking import mask_phone
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, PartyBranch, Volunteer
-from volunteers.permissions import can_see_volunteer_phone, managed_communities
+from volunteers.permissions import managed_communities, volunteer_phone_for
 from volunteers.services import HOURS_STEP, MAX_HOURS
 
 
@@ -58,7 +57,30 @@ def community_field(user: AnyUser) -> forms.ModelChoiceField:
     return field
 
 
-class VolunteerForm(ServiceErrorsMixin, forms.ModelForm):
+class MaskedPhoneMixin:
+    """A volunteer form whose phone field shows the phone as the user may see it (volunteer_phone_for).
+
+    A user who may not see it in full (an administrator, DESIGN.md §4) sees it masked, and the masked
+    value sent back keeps the stored phone; a new phone replaces it.
+    """
+
+    masked_phone: str | None = None
+
+    def mask_phone_for(self, user: AnyUser) -> None:
+        """Show the instance's phone as `user` may see it."""
+        shown = volunteer_phone_for(user, self.instance) if self.instance.pk else None
+        if shown is not None and shown != self.instance.phone:
+            self.masked_phone = shown
+            self.initial["phone"] = shown
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        if self.masked_phone is not None and phone == self.masked_phone:
+            return self.instance.phone
+        return phone
+
+
+class VolunteerForm(MaskedPhoneMixin, ServiceErrorsMixin, forms.ModelForm):
     """Register or edit a volunteer."""
 
     class Meta:
@@ -75,19 +97,9 @@ class VolunteerForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["branch"].queryset = PartyBranch.objects.order_by("name")
         self.fields["branch"].help_text = _("For party members: the branch they belong to.")
         self.fields["joined_on"].validators.extend(DAY_RANGE)  # the days the API and the date picker accept
-        # An administrator edits any volunteer but sees their phone masked (DESIGN.md §4): the field shows
-        # it masked, and the masked value sent back keeps the phone.
-        self.masked_phone = None
-        if self.instance.pk and not can_see_volunteer_phone(user, self.instance):
-            self.masked_phone = mask_phone(self.instance.phone)
-            self.initial["phone"] = self.masked_phone
+        # An administrator edits any volunteer but sees their phone masked (DESIGN.md §4).
+        self.mask_phone_for(user)
         style_fields(self)
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"]
-        if self.masked_phone is not None and phone == self.masked_phone:
-            return self.instance.phone
-        return phone
 
     def _post_clean(self) -> None:
         # services.save_volunteer validates the model (and says who may change it).

@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 
 from communities.choices import Role
 from communities.models import Community
-from communities.roles import AnyUser, is_staff_member, role_of, street_id_of
+from communities.roles import AnyUser, is_staff_member, is_staff_of_street, role_of, street_id_of
+from core.masking import mask_phone
 from volunteers.models import Activity, Volunteer
 
 
@@ -67,4 +68,10 @@ def can_manage_pairings(user: AnyUser) -> bool:
 
 def can_see_volunteer_phone(user: AnyUser, volunteer: Volunteer) -> bool:
     """A volunteer's full phone is shown only to the staff of their community's street."""
-    return role_of(user) == Role.STREET_STAFF and street_id_of(user) == volunteer.community.street_id
+    return is_staff_of_street(user, volunteer.community.street_id)
+
+
+def volunteer_phone_for(user: AnyUser, volunteer: Volunteer) -> str:
+    """The volunteer's phone as this user may see it: in full or masked (the one rule for pages, API, exports,
+    imports' error reports and the admin)."""
+    return volunteer.phone if can_see_volunteer_phone(user, volunteer) else mask_phone(volunteer.phone)

@@ -12,9 +12,8 @@ from rest_framework import serializers
 
 from cases.choices import CaseSource, PhotoStage, Priority, Satisfaction
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Metric, Photo, TallyEntry
-from cases.permissions import allowed_actions, can_see_full_phone, lead_assignment
+from cases.permissions import allowed_actions, lead_assignment, reporter_phone_for
 from communities.models import Community, Compound, Department, FrontageUnit, Road
-from core.masking import mask_phone
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -94,7 +93,7 @@ class CaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_reporter_phone(self, case: Case) -> str:
         user = self.context["request"].user
-        return case.reporter_phone if can_see_full_phone(user, case) else mask_phone(case.reporter_phone)
+        return reporter_phone_for(user, case)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_lead_department(self, case: Case) -> int | None:

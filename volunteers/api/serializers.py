@@ -22,10 +22,9 @@ from rest_framework import serializers
 from cases.models import Campaign, Case, Metric
 from communities.models import Community, Street
 from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY
-from core.masking import mask_phone
 from volunteers.choices import PairingKind
 from volunteers.models import Activity, BranchPairing, PartyBranch, Volunteer
-from volunteers.permissions import can_see_volunteer_phone
+from volunteers.permissions import volunteer_phone_for
 from volunteers.queries import BRANCH_ORDERINGS, Period
 
 # The most participants one request may list (a weekend clean-up has dozens; imports take more).
@@ -138,7 +137,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_phone(self, volunteer: Volunteer) -> str:
         user = self.context["request"].user
-        return volunteer.phone if can_see_volunteer_phone(user, volunteer) else mask_phone(volunteer.phone)
+        return volunteer_phone_for(user, volunteer)
 
 
 class VolunteerWriteSerializer(serializers.Serializer):
