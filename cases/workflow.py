@@ -3,7 +3,7 @@
 Every action follows one pattern (`_perform`): check the user and state on the case as read,
 check the data, then in one transaction lock the case row, check again (someone may have acted
 in between), change the case and its assignments, and write exactly one CaseEvent. A refusal
-raises a DomainError (cases/errors.py) and changes nothing.
+raises a DomainError (core/errors.py) and changes nothing.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What every API endpoint shares: the one error format, pagination, throttles and token sign-in.
 
 Errors (DESIGN.md §6): a JSON body `{"code", "message", "fields"?}` whatever failed — a workflow
-refusal (cases/errors.py), a DRF exception or a Django 404 — with the message in the request's
+refusal (core/errors.py), a DRF exception or a Django 404 — with the message in the request's
 language.
 """
 

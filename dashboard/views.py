@@ -1,6 +1,6 @@
 """The leaders' dashboard pages (/dashboard/): drive overview, campaign pages, rankings, weekly bulletin, exports.
 
-Every figure comes from cases/dashboard.py, the same code as GET /api/v1/dashboard/.
+Every figure comes from dashboard/queries.py, the same code as GET /api/v1/dashboard/.
 """
 
 from __future__ import annotations

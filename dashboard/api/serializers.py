@@ -48,7 +48,7 @@ class MobilisationSerializer(serializers.Serializer):
 
 
 class DashboardSerializer(serializers.Serializer):
-    """The figures of DESIGN.md §6 (cases/dashboard.py computes them for the page too)."""
+    """The figures of DESIGN.md §6 (dashboard/queries.py computes them for the page too)."""
 
     campaigns = CampaignFiguresSerializer(many=True)
     tally = TallyTotalSerializer(many=True)

@@ -1,4 +1,4 @@
-"""The leaders' dashboard figures (cases/dashboard.py) against a small hand-built district.
+"""The leaders' dashboard figures (dashboard/queries.py) against a small hand-built district.
 
 Every expected value below was worked out by hand from the data set in `district`; the
 comments there say what each case is for. docs/dashboard.md defines the figures.
