@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,51 +44,41 @@ from cases.queries import (
 )
 from core import clock
 from core.errors import DomainError, InvalidInput, NotFound
-from core.exports import EXPORT_FORMATS
 from core.forms import parse_id
 from core.htmx import is_htmx
+from core.views import FilteredExportView, FilteredListView
 
 PAGE_SIZE = 25
 
 
-def filtered_cases(request: HttpRequest) -> CaseFilterSet:
-    """The list filters of the request applied to the user's cases."""
-    return CaseFilterSet(request.GET or None, queryset=case_rows(request.user), request=request)
-
-
-class CaseListView(LoginRequiredMixin, View):
+class CaseListView(LoginRequiredMixin, FilteredListView):
     """All cases the user may see, filtered, sorted and paginated; exports take the same filters."""
 
+    filterset_class = CaseFilterSet
     template_name = "cases/case_list.html"
+    list_url_name = "cases:case_list"
+    export_url_name = "cases:case_export"
+    results_id = "case-results"
+    rows_name = "cases"
+    unfiltered_keys = ("page", "ordering")
+    hidden_filter_fields = ("ordering",)
+    wide_filter_fields = ("q", "state")
+    page_size = PAGE_SIZE
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = filtered_cases(request)
-        valid = not filterset.is_bound or filterset.is_valid()
-        cases = filterset.qs if valid else Case.objects.none()
-        page: Page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            "filterset": filterset,
-            "page_obj": page,
-            "cases": page.object_list,
-            "ordering": request.GET.get("ordering", ""),
-            "export_formats": EXPORT_FORMATS,
-            "filters_applied": any(value for key, value in request.GET.items() if key not in ("page", "ordering")),
-        }
-        template = "cases/case_list.html#results" if is_htmx(request) else self.template_name
-        return render(request, template, context, status=200 if valid else 400)
+    def rows(self) -> QuerySet[Case]:
+        return case_rows(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "ordering": self.request.GET.get("ordering", "")}
 
 
-class CaseExportView(LoginRequiredMixin, View):
+class CaseExportView(LoginRequiredMixin, FilteredExportView):
     """The filtered case list as a CSV or XLSX file."""
 
-    def get(self, request: HttpRequest, file_format: str) -> HttpResponse:
-        if file_format not in EXPORT_FORMATS:
-            raise Http404
-        filterset = filtered_cases(request)
-        if filterset.is_bound and not filterset.is_valid():
-            messages.error(request, _("Correct the filters before exporting."))
-            return HttpResponseRedirect(f"{reverse('cases:case_list')}?{request.GET.urlencode()}")
-        return case_export_response(request.user, filterset.qs, file_format)
+    list_view = CaseListView
+
+    def export(self, rows: QuerySet[Case], file_format: str) -> HttpResponse:
+        return case_export_response(self.request.user, rows, file_format)
 
 
 class CaseCreateView(LoginRequiredMixin, View):

@@ -25,7 +25,7 @@ from tests.factories import (
     DepartmentFactory,
     RoadFactory,
 )
-from tests.utils import photo_upload
+from tests.utils import check_htmx_invalid_filters, check_htmx_results, photo_upload
 
 
 def client_for(user) -> Client:
@@ -142,6 +142,15 @@ def test_htmx_gets_only_the_results(world):
     content = response.content.decode()
     assert 'id="case-results"' in content
     assert "<html" not in content
+
+
+def test_the_filter_form_updates_only_the_results_with_htmx(world):
+    registered = world.case_in(CaseState.REGISTERED)
+    world.case_in(CaseState.CLOSED)
+    client = client_for(world.users["leader"])
+    rows = check_htmx_results(client, "/cases/?state=registered", "case-results", r'href="/cases/(SH-\d{4}-\d{6})/"')
+    assert rows == [registered.number]
+    check_htmx_invalid_filters(client, "/cases/?category=no-such-category")
 
 
 # --- exports ---------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
+from tests.utils import check_htmx_invalid_filters, check_htmx_results
 from volunteers.choices import PairingKind
 from volunteers.models import Participation
 from volunteers.services import move_pairing
@@ -243,6 +244,19 @@ def test_the_export_links_carry_the_filters(place):
     assert link.startswith("/communities/export.xlsx?")
     assert "q=%E9%9D%92%E5%B9%B4" in link
     assert f"street={place.street.pk}" in link
+
+
+def test_the_filter_form_updates_only_the_results_with_htmx(place):
+    CommunityFactory(street=place.other_street, name="文化社区")
+    client = client_for(place.staff)
+    # Street staff start on their own street: the fragment applies the same default as the page.
+    rows = check_htmx_results(client, "/communities/", "community-results", r'<tr data-community="(\d+)"')
+    assert rows == [str(place.community.pk)]
+    rows = check_htmx_results(
+        client, "/communities/?street=&q=文化", "community-results", r'<tr data-community="(\d+)"'
+    )
+    assert len(rows) == 1 and rows != [str(place.community.pk)]
+    check_htmx_invalid_filters(client, "/communities/?street=99999")
 
 
 # --- exports -------------------------------------------------------------------------------------

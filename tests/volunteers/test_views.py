@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
+from tests.utils import check_htmx_invalid_filters, check_htmx_results
 from tests.volunteers.conftest import ROLES
 from volunteers import services
 from volunteers.models import Activity, BranchPairing, Participation, Volunteer
@@ -404,6 +405,29 @@ def test_the_activity_list_filters_by_day_and_takes_bounded_queries(mob, campaig
     ActivityFactory.create_batch(20, community=mob.community, campaign=campaign)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/volunteers/activities/")
+
+
+@pytest.mark.parametrize(
+    ("url", "row_pattern", "invalid"),
+    [
+        ("/volunteers/?q=张", r'href="/volunteers/(\d+)/"', "/volunteers/?community=abc"),
+        (
+            "/volunteers/activities/?q=九月",
+            r'href="/volunteers/activities/(\d+)/"',
+            "/volunteers/activities/?date_from=1800-01-01",
+        ),
+        ("/volunteers/branches/?q=第一", r'href="/volunteers/branches/(\d+)/"', "/volunteers/branches/?street=abc"),
+    ],
+)
+def test_the_filter_forms_update_only_the_results_with_htmx(mob, campaign, url, row_pattern, invalid):
+    VolunteerFactory(community=mob.community, name="张三")
+    VolunteerFactory(community=mob.community, name="李四")
+    ActivityFactory(community=mob.community, campaign=campaign, title="九月活动")
+    ActivityFactory(community=mob.community, campaign=campaign, title="八月活动")
+    PartyBranchFactory(name="第一党支部")
+    client = mob.client("leader")
+    assert len(check_htmx_results(client, url, "list-results", row_pattern)) == 1
+    check_htmx_invalid_filters(client, invalid)
 
 
 # --- leaderboards --------------------------------------------------------------------------------
