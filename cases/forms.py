@@ -174,8 +174,6 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
             self.add_error("community", _("Choose a community of the chosen street."))
         if data.get("whistle_assist") and not data.get("whistle_lead"):
             self.add_error("whistle_lead", _("Choose the lead department of the whistle."))
-        if data.get("whistle_lead") and not data.get("road"):
-            self.add_error("road", _("A whistle is blown on one of your roads: choose the road."))
         return data
 
     def case_kwargs(self) -> dict[str, Any]:
@@ -191,15 +189,12 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
             priority=data.get("priority", ""),
             photos=data.get("photos") or [],
         )
+        # A road chief may summon departments at once (吹哨): create_case dispatches as a whistle.
+        lead = data.get("whistle_lead")
+        if lead is not None:
+            assist = [department for department in data.get("whistle_assist", []) if department != lead]
+            kwargs.update(lead_department=lead, assist_departments=assist, whistle=True)
         return kwargs
-
-    def whistle_kwargs(self) -> dict[str, Any] | None:
-        """The arguments of workflow.dispatch when a road chief blows the whistle at intake, else None."""
-        lead = self.cleaned_data.get("whistle_lead")
-        if lead is None:
-            return None
-        assist = [department for department in self.cleaned_data.get("whistle_assist", []) if department != lead]
-        return {"lead_department": lead, "assist_departments": assist, "whistle": True}
 
 
 def _chosen(queryset: QuerySet, value: Any) -> int | None:

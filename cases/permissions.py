@@ -39,11 +39,16 @@ class Relation(Enum):
 
 @dataclass(frozen=True)
 class ActionRule:
-    """The states an action starts from and, per role, the tie to the case it needs."""
+    """The states an action starts from, the state it leads to, and per role the tie to the case it needs.
+
+    `to_state` is None for actions that leave the state as it is (notes, photos, extensions); report-in
+    leads to in_progress only for the lead department (an assisting one's report-in is recorded only).
+    """
 
     name: Promise
     states: tuple[str, ...]
     roles: dict[str, Relation]
+    to_state: str | None = None
 
 
 ALL_ROLES = tuple(Role.values)
@@ -58,20 +63,37 @@ PHOTO_STATES = (
 
 # DESIGN.md §3's transition table. The workflow checks the data each action needs on top.
 ACTION_RULES: dict[str, ActionRule] = {
-    "accept": ActionRule(_("accept"), (CaseState.REPORTED,), {Role.STREET_STAFF: Relation.STREET}),
-    "reject": ActionRule(_("reject"), (CaseState.REPORTED, CaseState.REGISTERED), {Role.STREET_STAFF: Relation.STREET}),
+    "accept": ActionRule(
+        _("accept"), (CaseState.REPORTED,), {Role.STREET_STAFF: Relation.STREET}, CaseState.REGISTERED
+    ),
+    "reject": ActionRule(
+        _("reject"),
+        (CaseState.REPORTED, CaseState.REGISTERED),
+        {Role.STREET_STAFF: Relation.STREET},
+        CaseState.REJECTED,
+    ),
     "dispatch": ActionRule(
         _("dispatch"),
         (CaseState.REGISTERED,),
         {Role.STREET_STAFF: Relation.STREET, Role.ROAD_CHIEF: Relation.ROAD},
+        CaseState.DISPATCHED,
     ),
-    "report_in": ActionRule(_("report in"), WORKING, {Role.DEPT_OFFICER: Relation.ASSIGNED}),
-    "send_back": ActionRule(_("send back"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}),
-    "resolve": ActionRule(_("resolve"), (CaseState.IN_PROGRESS,), {Role.DEPT_OFFICER: Relation.LEAD}),
-    "verify": ActionRule(_("verify and close"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}),
-    "rework": ActionRule(_("send for rework"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}),
+    "report_in": ActionRule(_("report in"), WORKING, {Role.DEPT_OFFICER: Relation.ASSIGNED}, CaseState.IN_PROGRESS),
+    "send_back": ActionRule(_("send back"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}, CaseState.REGISTERED),
+    "resolve": ActionRule(
+        _("resolve"), (CaseState.IN_PROGRESS,), {Role.DEPT_OFFICER: Relation.LEAD}, CaseState.RESOLVED
+    ),
+    "verify": ActionRule(
+        _("verify and close"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}, CaseState.CLOSED
+    ),
+    "rework": ActionRule(
+        _("send for rework"), (CaseState.RESOLVED,), {Role.STREET_STAFF: Relation.STREET}, CaseState.IN_PROGRESS
+    ),
     "reopen": ActionRule(
-        _("reopen"), (CaseState.CLOSED,), {Role.STREET_STAFF: Relation.STREET, Role.LEADER: Relation.ANYONE}
+        _("reopen"),
+        (CaseState.CLOSED,),
+        {Role.STREET_STAFF: Relation.STREET, Role.LEADER: Relation.ANYONE},
+        CaseState.DISPATCHED,
     ),
     "request_extension": ActionRule(_("request an extension"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}),
     "approve_extension": ActionRule(_("decide on an extension"), WORKING, {Role.LEADER: Relation.ANYONE}),

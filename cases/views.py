@@ -111,7 +111,8 @@ class CaseCreateView(LoginRequiredMixin, View):
                 form.add_workflow_error(error)
             else:
                 messages.success(request, _("Case %(number)s has been filed.") % {"number": case.number})
-                self.blow_whistle(request, form, case)
+                if case.whistle:
+                    messages.success(request, _("Whistle blown: the departments must report in."))
                 return redirect("cases:case_detail", number=case.number)
         context = {"form": form, "duplicates": self.duplicates(request.POST)}
         return render(request, self.template_name, context, status=400)
@@ -120,18 +121,6 @@ class CaseCreateView(LoginRequiredMixin, View):
     def initial(request: HttpRequest) -> dict[str, Any]:
         # A link may preselect the place or category (e.g. from a community page).
         return {key: request.GET[key] for key in ("category", "street", "community", "road") if key in request.GET}
-
-    @staticmethod
-    def blow_whistle(request: HttpRequest, form: CaseCreateForm, case: Case) -> None:
-        whistle = form.whistle_kwargs()
-        if whistle is None:
-            return
-        try:
-            workflow.dispatch(request.user, case, **whistle)
-        except DomainError as error:
-            messages.error(request, _("The case was filed, but the whistle failed: %(reason)s") % {"reason": error})
-        else:
-            messages.success(request, _("Whistle blown: the departments must report in."))
 
     def duplicates(self, values) -> list[Case]:
         """Open cases that may be the same problem (same category, same community or nearby, recent)."""

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
@@ -33,7 +34,7 @@ from cases.choices import (
     Satisfaction,
 )
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
-from cases.permissions import always_whistles, can_file_cases, check_action, department_assignment
+from cases.permissions import ACTION_RULES, always_whistles, can_file_cases, check_action, department_assignment
 from cases.photos import ProcessedPhoto, process_photo
 from cases.queries import escalation_due_q
 from communities.choices import Role
@@ -114,6 +115,58 @@ def _files_kept_only_if_saved(stored: list[Photo]) -> Iterator[None]:
         raise
 
 
+def _record_event(
+    case: Case,
+    actor: User | None,
+    action: str,
+    from_state: str,
+    *,
+    now: datetime.datetime,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """The one way a case's timeline grows: intake, every action and escalation each write one event here."""
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def target_state(action: str, current: str) -> str:
+    """The state an action leads to, read from the transition table (ACTION_RULES); unchanged where it names none."""
+    return ACTION_RULES[action].to_state or current
+
+
+# What a round of work (dispatch → report-in → resolve → close) sets on a case; a new round, or the end of one
+# without a fix (send-back), clears them all.
+ROUND_FIELDS: dict[str, Any] = {
+    "dispatched_at": None,
+    "whistle": False,
+    "report_in_due_at": None,
+    "reported_in_at": None,
+    "report_in_late": None,
+    "work_started_at": None,
+    "resolve_due_at": None,
+    "resolved_at": None,
+    "resolve_late": None,
+    "closed_at": None,
+    "extension_requested_until": None,
+    "extension_reason": "",
+}
+
+
+def _clear_round(case: Case) -> None:
+    """Forget the current round's times and flags (its record stays on the assignments and in the events)."""
+    for name, empty in ROUND_FIELDS.items():
+        setattr(case, name, empty)
+
+
 def _with_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("category", "road", "street").prefetch_related("assignments")
 
@@ -140,16 +193,7 @@ def _perform(
             # The action may have added or ended assignments: the caller must not see the old list.
             locked._prefetched_objects_cache.pop("assignments", None)
             locked.save()
-            event = CaseEvent.objects.create(
-                case=locked,
-                actor=actor,
-                action=action,
-                from_state=from_state,
-                to_state=locked.state,
-                note=outcome.note,
-                data=outcome.data,
-                created_at=now,
-            )
+            event = _record_event(locked, actor, action, from_state, now=now, note=outcome.note, data=outcome.data)
             _save_photos(locked, actor, outcome, event, stored)
     except DomainError:
         raise
@@ -201,8 +245,16 @@ def create_case(
     priority: str = "",
     campaign: Campaign | None = None,
     photos: Iterable[Any] | None = None,
+    lead_department: Department | None = None,
+    assist_departments: Iterable[Department] = (),
+    whistle: bool = False,
 ) -> Case:
-    """Take in a new case: registered when street staff or a road chief of the place files it, else reported."""
+    """Take in a new case: registered when street staff or a road chief of the place files it, else reported.
+
+    With `lead_department` (and `assist_departments`) the case is dispatched at once, in the same
+    transaction: a road chief's dispatch is always a whistle (吹哨), and a whistle needs the road it is
+    blown on. Refused as a whole (nothing saved) when the actor may not dispatch the new case.
+    """
     role = role_of(actor) if actor is not None else None
     if actor is not None and not can_file_cases(actor):
         # Officers report a problem they find to the street office (a comment or a call), not as intake.
@@ -217,8 +269,13 @@ def create_case(
         fields["category"] = [_("This category is no longer in use.")]
     if campaign is not None and campaign.drive_id != category.campaign.drive_id:
         fields["campaign"] = [_("Choose a campaign of the category's drive.")]
+    summon = lead_department is not None or whistle or bool(assist_departments)
+    whistle = summon and (whistle or (actor is not None and always_whistles(actor)))
+    if whistle and road is None:
+        fields["road"] = [_("A whistle is blown on one of your roads: choose the road.")]
     if fields:
         raise InvalidInput.for_fields(fields)
+    parts = _dispatch_parts(lead_department, assist_departments, ()) if summon else []
     case = Case(
         title=_optional_text(title),
         description=_optional_text(description),
@@ -255,20 +312,36 @@ def create_case(
             case.created_at = now
             case.number = _next_number(now)
             case.save()
-            event = CaseEvent.objects.create(
-                case=case,
-                actor=actor,
-                action=CaseAction.CREATE,
-                from_state="",
-                to_state=case.state,
+            event = _record_event(
+                case,
+                actor,
+                CaseAction.CREATE,
+                "",
+                now=now,
                 note=case.description,
                 data={"source": case.source, "photos": len(processed)},
-                created_at=now,
             )
             _save_photos(case, actor, Outcome(photos=processed, photo_stage=PhotoStage.BEFORE), event, stored)
+            if summon:
+                _dispatch_at_intake(case, actor, parts, whistle=whistle, now=now)
     except DatabaseError as error:
         raise Conflict(CONFLICT_MESSAGE) from error
     return case
+
+
+def _dispatch_at_intake(
+    case: Case, actor: User | None, parts: list[tuple[Department, str]], *, whistle: bool, now: datetime.datetime
+) -> None:
+    """Dispatch a case just filed (inside create_case's transaction), by the same rule as the dispatch action."""
+    if actor is None:
+        message = format_lazy(_("Your role may not do this: {action}."), action=ACTION_RULES["dispatch"].name)
+        raise Forbidden(message, reason="role_not_allowed")
+    check_action(actor, "dispatch", case)
+    from_state = case.state
+    data = _start_round(case, actor, now, parts, whistle=whistle)
+    case.state = target_state("dispatch", case.state)
+    case.save()
+    _record_event(case, actor, "dispatch", from_state, now=now, data=data)
 
 
 # --- street office: accept, reject, dispatch, verify, rework, reopen ----------------------------
@@ -279,7 +352,7 @@ def accept(actor: User, case: Case, *, note: str = "") -> Case:
 
     def prepare(_case: Case):
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
-            locked.state = CaseState.REGISTERED
+            locked.state = target_state("accept", locked.state)
             return Outcome(note=_optional_text(note))
 
         return apply
@@ -295,7 +368,7 @@ def reject(actor: User, case: Case, *, reason: str, duplicate_of: Case | str | N
         original = _duplicate_target(current, duplicate_of)
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
-            locked.state = CaseState.REJECTED
+            locked.state = target_state("reject", locked.state)
             locked.duplicate_of = original
             return Outcome(note=text, data={"duplicate_of": original.number} if original else {})
 
@@ -349,19 +422,11 @@ def _start_round(
         )
         for department, part in parts
     )
-    locked.state = CaseState.DISPATCHED
+    _clear_round(locked)
     locked.dispatched_at = now
     locked.whistle = whistle
     locked.report_in_due_at = report_in_due
     locked.resolve_due_at = resolve_due
-    locked.reported_in_at = None
-    locked.report_in_late = None
-    locked.work_started_at = None
-    locked.resolved_at = None
-    locked.resolve_late = None
-    locked.closed_at = None
-    locked.extension_requested_until = None
-    locked.extension_reason = ""
     return {
         "departments": [{"id": department.pk, "name": department.name, "role": part} for department, part in parts],
         "whistle": whistle,
@@ -411,6 +476,7 @@ def dispatch(
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             data = _start_round(locked, actor, now, parts, whistle=whistle)
+            locked.state = target_state("dispatch", locked.state)
             return Outcome(note=_optional_text(note), data=data)
 
         return apply
@@ -440,7 +506,7 @@ def verify(actor: User, case: Case, *, note: str = "", satisfaction: str = "") -
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             _finish_round(locked, now)
-            locked.state = CaseState.CLOSED
+            locked.state = target_state("verify", locked.state)
             locked.closed_at = now
             locked.satisfaction = satisfaction or ""
             return Outcome(note=_optional_text(note), data={"satisfaction": satisfaction} if satisfaction else {})
@@ -458,7 +524,7 @@ def rework(actor: User, case: Case, *, reason: str) -> Case:
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             voided = TallyEntry.objects.counted().filter(case=locked).update(voided_at=now)
-            locked.state = CaseState.IN_PROGRESS
+            locked.state = target_state("rework", locked.state)
             locked.rework_count += 1
             locked.work_started_at = now
             locked.resolved_at = None
@@ -486,6 +552,7 @@ def reopen(actor: User, case: Case, *, reason: str) -> Case:
             locked.reopen_count += 1
             locked.satisfaction = ""
             data = _start_round(locked, actor, now, parts, whistle=False)
+            locked.state = target_state("reopen", locked.state)
             return Outcome(note=text, data=data)
 
         return apply
@@ -508,7 +575,7 @@ def report_in(actor: User, case: Case, *, note: str = "") -> Case:
             assignment.report_in_late = late
             assignment.save(update_fields=["reported_in_at", "reported_in_by", "report_in_late"])
             if assignment.role == AssignmentRole.LEAD:
-                locked.state = CaseState.IN_PROGRESS
+                locked.state = target_state("report_in", locked.state)
                 locked.reported_in_at = now
                 locked.report_in_late = late
                 locked.work_started_at = now
@@ -536,17 +603,9 @@ def send_back(actor: User, case: Case, *, reason: str) -> Case:
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
             _finish_round(locked, now)
-            locked.state = CaseState.REGISTERED
             # The round is over; its report-in record stays on the assignments.
-            locked.dispatched_at = None
-            locked.report_in_due_at = None
-            locked.reported_in_at = None
-            locked.report_in_late = None
-            locked.work_started_at = None
-            locked.resolve_due_at = None
-            locked.whistle = False
-            locked.extension_requested_until = None
-            locked.extension_reason = ""
+            _clear_round(locked)
+            locked.state = target_state("send_back", locked.state)
             return Outcome(note=text)
 
         return apply
@@ -621,7 +680,7 @@ def resolve(
                     recorded_by=actor,
                     recorded_at=now,
                 )
-            locked.state = CaseState.RESOLVED
+            locked.state = target_state("resolve", locked.state)
             locked.resolved_at = now
             locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
             # The lead's assignment keeps this round's outcome even if the case is reopened later.
@@ -822,17 +881,16 @@ def _escalate(pk: int, deadline: str, now: datetime.datetime) -> int:
         due = getattr(case, due_field)
         setattr(case, mark_field, due)
         case.save(update_fields=[mark_field, "updated_at"])
-        CaseEvent.objects.create(
-            case=case,
-            actor=None,
-            action=CaseAction.ESCALATE,
-            from_state=case.state,
-            to_state=case.state,
+        _record_event(
+            case,
+            None,
+            CaseAction.ESCALATE,
+            case.state,
+            now=now,
             data={
                 "deadline": deadline,
                 "due_at": _local_iso(due),
                 "overdue_minutes": round((now - due).total_seconds() / 60),
             },
-            created_at=now,
         )
     return 1

@@ -147,6 +147,21 @@ class CaseCreateSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    # Dispatch at intake, named as in the dispatch action's body: a road chief blows the whistle (吹哨) at once.
+    lead_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Dispatch at once to this lead department (a road chief's dispatch is always a whistle).",
+    )
+    assist_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False
+    )
+    whistle = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Blow the whistle (吹哨) at intake; needs a road and a lead department.",
+    )
 
     def workflow_kwargs(self) -> dict[str, Any]:
         """The arguments of workflow.create_case."""

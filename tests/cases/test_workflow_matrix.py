@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases import workflow
 from cases.choices import CaseState
 from cases.models import Assignment, CaseEvent, Photo, TallyEntry
+from cases.permissions import ACTION_RULES
 from core.errors import DomainError
 from tests.utils import photo_upload
 
@@ -174,3 +175,26 @@ def test_who_may_take_which_action_in_which_state(world, action, state, place):
 
 def test_the_tables_cover_every_action_of_the_workflow():
     assert set(FROM_STATES) == set(workflow.ACTIONS) == set(WHO)
+
+
+# DESIGN.md §3's transition table, as written there: action → (from states, to state; None = unchanged).
+DESIGN_TRANSITIONS = {
+    "accept": ({"reported"}, "registered"),
+    "reject": ({"reported", "registered"}, "rejected"),
+    "dispatch": ({"registered"}, "dispatched"),
+    "report_in": ({"dispatched", "in_progress"}, "in_progress"),
+    "send_back": ({"dispatched", "in_progress"}, "registered"),
+    "resolve": ({"in_progress"}, "resolved"),
+    "verify": ({"resolved"}, "closed"),
+    "rework": ({"resolved"}, "in_progress"),
+    "reopen": ({"closed"}, "dispatched"),
+    "request_extension": ({"dispatched", "in_progress"}, None),
+    "approve_extension": ({"dispatched", "in_progress"}, None),
+}
+
+
+@pytest.mark.parametrize("action", sorted(DESIGN_TRANSITIONS))
+def test_the_rules_table_names_design_states_from_and_to(action):
+    states, to_state = DESIGN_TRANSITIONS[action]
+    assert set(ACTION_RULES[action].states) == states
+    assert ACTION_RULES[action].to_state == to_state
