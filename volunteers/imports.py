@@ -39,7 +39,7 @@ from core.filters import DAY_RANGE
 from volunteers.choices import ImportKind, ImportStatus
 from volunteers.models import Activity, ImportJob, PartyBranch, Volunteer
 from volunteers.permissions import can_manage_activity, can_manage_any, managed_communities
-from volunteers.services import add_participants, hours_error, hours_limit
+from volunteers.services import add_participants, branch_error, hours_error, hours_limit
 
 logger = logging.getLogger(__name__)
 
@@ -543,12 +543,9 @@ def check_volunteers(job: ImportJob, table: Table, progress: Progress) -> tuple[
                 report.add(
                     row, table.header("branch"), _("There is no party branch named %(name)s.") % {"name": branch_text}
                 )
-            elif not is_party_member:
-                report.add(
-                    row,
-                    table.header("branch"),
-                    _("Only a party member has a party branch; mark them as a party member."),
-                )
+        problem = branch_error(is_party_member, branch)
+        if problem:
+            report.add(row, table.header("branch" if table.has("branch") else "is_party_member"), problem)
         joined_on = volunteer.joined_on if volunteer is not None else None
         try:
             joined_on = parse_date(table.value(cells, "joined_on")) or joined_on
@@ -565,7 +562,7 @@ def check_volunteers(job: ImportJob, table: Table, progress: Progress) -> tuple[
         target = volunteer or Volunteer(phone=phone)
         target.name, target.community = name, community
         target.is_party_member, target.skills, target.joined_on = is_party_member, skills, joined_on
-        target.branch = branch if is_party_member else None  # the rule of services.save_volunteer
+        target.branch = branch
         if _report_model_errors(report, table, row, target):
             continue
         if volunteer is None:

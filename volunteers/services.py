@@ -113,6 +113,16 @@ def move_pairing(
 VOLUNTEER_FIELDS = ("name", "phone", "community", "is_party_member", "branch", "skills", "joined_on")
 
 
+def branch_error(is_party_member: bool, branch: PartyBranch | None) -> str | None:
+    """The refusal of a volunteer's party branch, or None: only a party member has a branch.
+
+    The one rule of the pages, the API (both through save_volunteer) and the imports.
+    """
+    if branch is not None and not is_party_member:
+        return _("Only a party member has a party branch; mark them as a party member.")
+    return None
+
+
 def save_volunteer(user: AnyUser, volunteer: Volunteer | None, data: Mapping[str, Any]) -> Volunteer:
     """Register a volunteer (volunteer None) or change one; both the old and the new community must be the user's."""
     if volunteer is None:
@@ -125,8 +135,9 @@ def save_volunteer(user: AnyUser, volunteer: Volunteer | None, data: Mapping[str
     if volunteer.community_id is None:
         raise InvalidInput.for_fields({"community": [_("Choose the volunteer's community.")]})
     _require_community(user, volunteer.community)
-    if not volunteer.is_party_member:
-        volunteer.branch = None
+    problem = branch_error(volunteer.is_party_member, volunteer.branch)
+    if problem:
+        raise InvalidInput.for_fields({"branch": [problem]})
     try:
         volunteer.full_clean()
     except ValidationError as error:

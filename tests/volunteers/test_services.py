@@ -15,7 +15,7 @@ from dashboard.queries import DashboardFilters, mobilisation, tally_totals
 from tests.factories import CaseFactory, CommunityFactory, MetricFactory, PartyBranchFactory, VolunteerFactory
 from tests.volunteers.conftest import ROLES
 from volunteers import services
-from volunteers.models import Activity, BranchPairing, Participation
+from volunteers.models import Activity, BranchPairing, Participation, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -302,7 +302,12 @@ def test_a_resident_has_no_branch_and_a_bad_phone_is_refused(mob):
         "is_party_member": False,
         "branch": branch,
     }
-    assert services.save_volunteer(mob.users["staff_own"], None, data).branch is None
+    # A branch for a non-member is refused on the field (it used to be cleared silently; issue 14).
     with pytest.raises(InvalidInput) as refused:
-        services.save_volunteer(mob.users["staff_own"], None, {**data, "phone": "12345"})
+        services.save_volunteer(mob.users["staff_own"], None, data)
+    assert refused.value.fields == {"branch": [services.branch_error(False, branch)]}
+    assert not Volunteer.objects.filter(phone="13900002222").exists()
+    assert services.save_volunteer(mob.users["staff_own"], None, {**data, "branch": None}).branch is None
+    with pytest.raises(InvalidInput) as refused:
+        services.save_volunteer(mob.users["staff_own"], None, {**data, "branch": None, "phone": "12345"})
     assert "phone" in refused.value.fields
