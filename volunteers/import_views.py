@@ -27,8 +27,10 @@ from core.errors import DomainError
 from core.exports import EXPORT_FORMATS, Column, export_response
 from core.forms import style_fields
 from core.htmx import is_htmx
+from core.tabular import IMPORT_FORMATS
 from volunteers.choices import ImportKind, ImportStatus
-from volunteers.imports import COLUMNS, IMPORT_FORMATS, create_import, is_stale, template_headers
+from volunteers.import_rows import COLUMNS, template_headers
+from volunteers.imports import create_import, is_stale
 from volunteers.models import Activity, ImportJob
 from volunteers.permissions import can_manage_activity, can_manage_any, managed_communities
 from volunteers.services import hours_limit

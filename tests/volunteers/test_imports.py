@@ -23,6 +23,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from core import tabular
 from core.errors import Forbidden
 from tests.factories import (
     ActivityFactory,
@@ -31,7 +32,7 @@ from tests.factories import (
     StreetFactory,
     VolunteerFactory,
 )
-from volunteers import imports
+from volunteers import import_rows, imports
 from volunteers.choices import ImportKind, ImportStatus
 from volunteers.models import ImportJob, Participation, Volunteer
 
@@ -249,11 +250,11 @@ def test_the_report_speaks_the_uploaders_language_and_names_columns_as_the_file_
 
 
 def test_stored_errors_are_capped_and_the_rest_counted(mob):
-    rows = [["", phone(n), mob.community.name] for n in range(imports.MAX_STORED_ERRORS + 5)]
+    rows = [["", phone(n), mob.community.name] for n in range(import_rows.MAX_STORED_ERRORS + 5)]
     with translation.override("en"):
         job = import_file(mob.users["staff_own"], "a.csv", csv_bytes([["姓名", "手机号", "社区"], *rows]))
-    assert len(job.errors) == imports.MAX_STORED_ERRORS
-    assert str(imports.MAX_STORED_ERRORS + 5) in job.message and "first" in job.message
+    assert len(job.errors) == import_rows.MAX_STORED_ERRORS
+    assert str(import_rows.MAX_STORED_ERRORS + 5) in job.message and "first" in job.message
 
 
 # --- participants ---------------------------------------------------------------------------------------
@@ -385,7 +386,10 @@ def test_a_save_that_loses_a_race_rolls_back_and_fails(mob):
     VolunteerFactory(community=mob.community, phone=rows[2][1], name=rows[2][0])
     before = snapshot()
     # The check does not see the volunteer registered meanwhile: the insert hits the unique phone.
-    with mock.patch.object(imports, "_volunteers_by_phone", return_value={}):
+    with (
+        mock.patch.object(import_rows, "volunteers_by_phone", return_value={}),
+        mock.patch.object(imports, "volunteers_by_phone", return_value={}),
+    ):
         job = import_file(mob.users["staff_own"], "a.csv", csv_bytes([VOLUNTEER_HEADERS, *rows]))
     assert job.status == ImportStatus.FAILED and job.message
     assert snapshot() == before
@@ -493,11 +497,13 @@ def test_without_the_inline_setting_an_import_runs_in_a_daemon_thread_after_comm
 
 def test_template_headers_are_read_back_as_the_columns(mob):
     for language in ("zh-hans", "en"):
-        headers = imports.template_headers(ImportKind.VOLUNTEERS, language)
-        table = imports.read_table(
+        headers = import_rows.template_headers(ImportKind.VOLUNTEERS, language)
+        table = tabular.read_table(
             csv_bytes([headers, ["x"] * len(headers)]),
             "csv",
-            imports.VOLUNTEER_COLUMNS,
+            import_rows.VOLUNTEER_COLUMNS,
             required={"name", "phone", "community"},
+            max_bytes=1_000_000,
+            max_rows=10,
         )
-        assert set(table.positions) == {column.key for column in imports.VOLUNTEER_COLUMNS}
+        assert set(table.positions) == {column.key for column in import_rows.VOLUNTEER_COLUMNS}

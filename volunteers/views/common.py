@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from communities.mixins import StaffOnlyMixin
 from core.exports import Column
+from core.tabular import ImportColumn
 from core.views import FilteredListView
-from volunteers.imports import PARTICIPANT_COLUMNS, VOLUNTEER_COLUMNS, ImportColumn
+from volunteers.import_rows import PARTICIPANT_COLUMNS, VOLUNTEER_COLUMNS
 from volunteers.permissions import can_manage_any, volunteer_phone_for
 
 PAGE_SIZE = 25
