@@ -277,6 +277,13 @@ class Case(models.Model):
     # The due time an escalation was last recorded for, so escalate_overdue records each deadline once.
     report_in_escalated_for = models.DateTimeField(_("report-in escalation recorded for"), null=True, blank=True)
     resolve_escalated_for = models.DateTimeField(_("resolve escalation recorded for"), null=True, blank=True)
+    # The same for the second escalation (to the leaders), at the deadline plus its window again.
+    report_in_escalated_twice_for = models.DateTimeField(
+        _("report-in second escalation recorded for"), null=True, blank=True
+    )
+    resolve_escalated_twice_for = models.DateTimeField(
+        _("resolve second escalation recorded for"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

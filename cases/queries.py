@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
@@ -29,17 +29,29 @@ def report_in_overdue_q(now: datetime.datetime | None = None) -> Q:
     return Q(state=CaseState.DISPATCHED, report_in_due_at__lt=now or clock.now())
 
 
-def escalation_due_q(deadline: str, now: datetime.datetime) -> Q:
-    """Cases overdue on this deadline whose current due time has not been escalated yet."""
+def escalation_due_q(deadline: str, now: datetime.datetime, level: int = 1) -> Q:
+    """Cases overdue on this deadline whose current due time has not been escalated to this level yet.
+
+    Level 1 (督办 to the department and the street) is due once the deadline has passed; level 2 (to the
+    leaders) once it has been missed by as long again as its window (dispatch → due).
+    """
+    due = f"{deadline}_due_at"
     if deadline == Deadline.REPORT_IN:
-        overdue, due, mark = report_in_overdue_q(now), "report_in_due_at", "report_in_escalated_for"
+        overdue = report_in_overdue_q(now)
     else:
-        overdue, due, mark = (
-            Q(state__in=WORKING_STATES, resolve_due_at__lt=now),
-            "resolve_due_at",
-            "resolve_escalated_for",
-        )
-    return overdue & (Q(**{f"{mark}__isnull": True}) | ~Q(**{mark: F(due)}))
+        overdue = Q(state__in=WORKING_STATES, resolve_due_at__lt=now)
+    mark = f"{deadline}_escalated_for" if level == 1 else f"{deadline}_escalated_twice_for"
+    not_yet = Q(**{f"{mark}__isnull": True}) | ~Q(**{mark: F(due)})
+    if level == 1:
+        return overdue & not_yet
+    first_done = Q(**{f"{deadline}_escalated_for": F(due)})
+    return overdue & first_done & not_yet & Q(**{f"{deadline}_second_escalation_at__lte": now})
+
+
+def second_escalation_at(deadline: str) -> ExpressionWrapper:
+    """When a deadline's second escalation falls due: the due time plus its window again."""
+    due = F(f"{deadline}_due_at")
+    return ExpressionWrapper(due + (due - F("dispatched_at")), output_field=DateTimeField())
 
 
 def with_overdue(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:

@@ -36,7 +36,8 @@ from cases.choices import (
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
 from cases.permissions import ACTION_RULES, always_whistles, can_file_cases, check_action, department_assignment
 from cases.photos import ProcessedPhoto, process_photo
-from cases.queries import escalation_due_q
+from cases.queries import escalation_due_q, second_escalation_at
+from cases.signals import event_recorded
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road
 from communities.roles import role_of
@@ -125,8 +126,11 @@ def _record_event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """The one way a case's timeline grows: intake, every action and escalation each write one event here."""
-    return CaseEvent.objects.create(
+    """The one way a case's timeline grows: intake, every action and escalation each write one event here.
+
+    Apps above (notifications) hear of it through `event_recorded`, inside the same transaction.
+    """
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor,
         action=action,
@@ -136,6 +140,8 @@ def _record_event(
         data=data or {},
         created_at=now,
     )
+    event_recorded.send(sender=CaseEvent, event=event)
+    return event
 
 
 def target_state(action: str, current: str) -> str:
@@ -861,21 +867,32 @@ ACTIONS: dict[str, Callable[..., Case]] = {
 
 
 def escalate_overdue(now: datetime.datetime | None = None) -> int:
-    """Record one escalation event per overdue deadline of each case; returns how many were recorded."""
+    """Record one escalation event per overdue deadline and level of each case; returns how many were recorded.
+
+    Run every minute by the schedule (core/schedule.py); safe to run as often and in as many processes as wanted.
+    """
     now = now or clock.now()
     recorded = 0
     for deadline in Deadline:
-        candidates = Case.objects.filter(escalation_due_q(deadline, now)).values_list("pk", flat=True)
-        for pk in list(candidates):
-            recorded += _escalate(pk, deadline, now)
+        for level in (1, 2):
+            candidates = _escalation_candidates(deadline, now, level).values_list("pk", flat=True)
+            for pk in list(candidates):
+                recorded += _escalate(pk, deadline, level, now)
     return recorded
 
 
-def _escalate(pk: int, deadline: str, now: datetime.datetime) -> int:
+def _escalation_candidates(deadline: str, now: datetime.datetime, level: int) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if level == 2:
+        cases = cases.annotate(**{f"{deadline}_second_escalation_at": second_escalation_at(deadline)})
+    return cases.filter(escalation_due_q(deadline, now, level))
+
+
+def _escalate(pk: int, deadline: str, level: int, now: datetime.datetime) -> int:
     due_field = f"{deadline}_due_at"
-    mark_field = f"{deadline}_escalated_for"
+    mark_field = f"{deadline}_escalated_for" if level == 1 else f"{deadline}_escalated_twice_for"
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(escalation_due_q(deadline, now), pk=pk).first()
+        case = _escalation_candidates(deadline, now, level).select_for_update(of=("self",)).filter(pk=pk).first()
         if case is None:  # handled meanwhile, or already escalated by a parallel run
             return 0
         due = getattr(case, due_field)
@@ -889,6 +906,7 @@ def _escalate(pk: int, deadline: str, now: datetime.datetime) -> int:
             now=now,
             data={
                 "deadline": deadline,
+                "level": level,
                 "due_at": _local_iso(due),
                 "overdue_minutes": round((now - due).total_seconds() / 60),
             },

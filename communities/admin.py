@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
@@ -91,9 +92,11 @@ class FrontageUnitAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "contact_person", "contact_phone", "is_active"]
+    list_display = ["name", "short_name", "kind", "contact_person", "contact_phone", "robot_kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name"]
+    # Robot webhooks are HTTPS addresses; say so for one typed without a scheme (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(StaffProfile)

@@ -41,3 +41,10 @@ class DepartmentKind(models.TextChoices):
     MARKET_REGULATION = "market_regulation", _("Market regulation")
     CITY_MANAGEMENT_CENTRE = "city_management_centre", _("City management centre")
     OTHER = "other", _("Other")
+
+
+class RobotKind(models.TextChoices):
+    """The group chat whose robot webhook a department's notifications go to."""
+
+    WECOM = "wecom", _("WeCom group robot (企业微信)")
+    DINGTALK = "dingtalk", _("DingTalk group robot (钉钉)")

@@ -14,6 +14,7 @@ from communities.choices import CompoundKind, DepartmentKind, PropertyManagement
 from communities.models import Community, Compound, Department, FrontageUnit, Road, StaffProfile, Street
 
 DEMO_PASSWORD = "shenhe-demo"
+DEMO_EMAIL_DOMAIN = "shenhe.example"  # every demo account has <username>@shenhe.example (DESIGN.md §9)
 
 # Shenhe District's thirteen street offices (code, name).
 STREETS = [
@@ -207,8 +208,12 @@ def _demo_user(username: str, surname: str, given_name: str, *, superuser: bool 
             "first_name": given_name,
             "is_staff": superuser,
             "is_superuser": superuser,
+            "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
         },
     )
+    if not user.email:  # accounts seeded before demo accounts had addresses
+        user.email = f"{username}@{DEMO_EMAIL_DOMAIN}"
+        user.save(update_fields=["email"])
     if created:
         user.password = _demo_password_hash()
         user.save(update_fields=["password"])

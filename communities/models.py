@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.choices import CompoundKind, DepartmentKind, PropertyManagement, Role
+from communities.choices import CompoundKind, DepartmentKind, PropertyManagement, RobotKind, Role
 
 phone_validator = RegexValidator(
     regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
@@ -159,6 +159,14 @@ class Department(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(_("active"), default=True)
+    # The department's group robot (企业微信 / 钉钉 群机器人): notifications of its cases are posted there too.
+    robot_kind = models.CharField(_("group robot"), max_length=20, choices=RobotKind.choices, blank=True)
+    robot_webhook_url = models.URLField(
+        _("group robot webhook URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("The webhook address the group robot's settings show; leave empty to post nothing."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -167,6 +175,12 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        """A robot needs both its kind and its address."""
+        if bool(self.robot_kind) != bool(self.robot_webhook_url):
+            field = "robot_webhook_url" if self.robot_kind else "robot_kind"
+            raise ValidationError({field: _("Give both the kind of group robot and its webhook address, or neither.")})
 
 
 class StaffProfile(models.Model):

@@ -3,8 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """The shared helpers; an app only for its template tags and templates (list, filter and export includes)."""
+    """The shared helpers, the worker's heartbeat and the schedule of periodic jobs."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("Shared helpers")
+
+    def ready(self) -> None:
+        from core.worker import connect_heartbeat
+
+        connect_heartbeat()

@@ -48,10 +48,13 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "shenhe_env",
     "communities",
     "cases",
+    "notifications",
     "volunteers",
     "dashboard",
 ]
@@ -204,8 +207,30 @@ CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)
 
+# --- Processes (DESIGN.md §8): the worker, the schedule, e-mail -----------------------------------
+# django-tasks with its database backend: the Procfile's `worker` (manage.py db_worker) runs the jobs,
+# its `schedule` (manage.py run_schedule) enqueues the periodic ones. No other service is needed.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# /healthz turns 503 when no worker has finished a job for this long (the schedule gives it one a minute).
+WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", default=5 * 60)
+# E-mail (notifications): e.g. smtp://user:password@mail.example:25, smtp+tls://…, consolemail://.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="沈河区环境整治 <noreply@shenhe.example>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The address people open the app at, for links in e-mails and robot messages.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long a department's robot webhook may take to answer, in seconds.
+NOTIFICATION_WEBHOOK_TIMEOUT = env.float("NOTIFICATION_WEBHOOK_TIMEOUT", default=10.0)
+# A delivery that keeps failing is tried this many times (backoff 1, 2, 4 … minutes, at most an hour).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+
 # Volunteer and participant imports (volunteers/imports.py, docs/imports.md).
-# True runs an import inside the upload request (tests); False runs it in a background thread.
+# True runs an import inside the upload request (tests); False queues it for the worker.
 VOLUNTEER_IMPORTS_INLINE = env.bool("VOLUNTEER_IMPORTS_INLINE", default=False)
 # The most data rows one uploaded file may hold.
 VOLUNTEER_IMPORT_MAX_ROWS = env.int("VOLUNTEER_IMPORT_MAX_ROWS", default=20_000)

@@ -4,20 +4,19 @@ An upload becomes an `ImportJob`. Running it reads the whole file, checks every 
 data preloaded in a fixed number of queries (no query per row), and only when no row has an
 error saves everything in one transaction; otherwise the job keeps a per-row error report and
 nothing is saved. Progress (rows checked of rows in the file) is written to the job as it goes
-so that the status page can show it while another request or a thread does the work.
+so that the status page can show it while the worker (volunteers/tasks.py) does the work.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -176,26 +175,14 @@ def _run(job: ImportJob) -> None:
     _finish(job, ImportStatus.DONE, created_count=created, updated_count=updated, message=note)
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        job = ImportJob.objects.filter(pk=job_id).select_related("activity__community", "community__street").first()
-        if job is not None:
-            run_import(job)
-    except Exception:
-        logger.exception("Import %s could not run", job_id)
-    finally:
-        # A thread's connection is not closed by Django's request cycle.
-        connection.close()
-
-
 def start_import(job: ImportJob) -> None:
-    """Run the import now (setting VOLUNTEER_IMPORTS_INLINE) or in a background thread once the job is saved."""
+    """Run the import now (setting VOLUNTEER_IMPORTS_INLINE) or hand it to the worker once the job is saved."""
     if settings.VOLUNTEER_IMPORTS_INLINE:
         run_import(job)
         return
-    transaction.on_commit(
-        lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"import-{job.pk}", daemon=True).start()
-    )
+    from volunteers.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
 
 
 def create_import(
@@ -238,12 +225,18 @@ def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
     return (now or timezone.now()) - since > STALE_AFTER
 
 
-def requeue_stale(now: datetime.datetime | None = None) -> int:
-    """Put jobs whose worker died back in the queue (their save was one transaction: nothing of it stayed)."""
+def requeue_stale(now: datetime.datetime | None = None) -> list[int]:
+    """Put jobs whose worker died back in the queue (their save was one transaction: nothing of it stayed).
+
+    Answers their ids, for the caller to hand them to a worker again.
+    """
     cutoff = (now or timezone.now()) - STALE_AFTER
-    return ImportJob.objects.filter(
-        status__in=[ImportStatus.CHECKING, ImportStatus.SAVING], started_at__lt=cutoff
-    ).update(status=ImportStatus.QUEUED, checked_rows=0, message="")
+    stale = ImportJob.objects.filter(status__in=[ImportStatus.CHECKING, ImportStatus.SAVING], started_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    ImportJob.objects.filter(pk__in=ids, status__in=[ImportStatus.CHECKING, ImportStatus.SAVING]).update(
+        status=ImportStatus.QUEUED, checked_rows=0, message=""
+    )
+    return ids
 
 
 def run_queued() -> list[ImportJob]:

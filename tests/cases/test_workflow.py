@@ -421,33 +421,49 @@ def test_a_refused_extension_leaves_the_deadline(world):
     assert CaseEvent.objects.get(case=case, action="approve_extension").data["approved"] is False
 
 
-def test_escalation_is_recorded_once_per_deadline(world):
+def test_escalation_is_recorded_once_per_deadline_and_level(world):
     from django.core.management import call_command
 
     case = world.case_in("registered")
+    report_in = datetime.timedelta(hours=world.category.report_in_hours)
+    resolve = datetime.timedelta(hours=world.category.resolve_hours)
+    minute = datetime.timedelta(minutes=1)
     with time_machine.travel(START, tick=False):
         case = workflow.dispatch(world.users["staff_own"], case, lead_department=world.lead)
-    with time_machine.travel(START + datetime.timedelta(hours=1), tick=False):
+    with time_machine.travel(START + report_in - minute, tick=False):
         assert workflow.escalate_overdue() == 0
-    with time_machine.travel(START + datetime.timedelta(hours=3), tick=False):
-        assert workflow.escalate_overdue() == 1
+    with time_machine.travel(START + report_in + minute, tick=False):
+        assert workflow.escalate_overdue() == 1  # level 1: the department and the street
         assert workflow.escalate_overdue() == 0
-    with time_machine.travel(START + datetime.timedelta(hours=73), tick=False):
+    with time_machine.travel(START + 2 * report_in - minute, tick=False):
+        assert workflow.escalate_overdue() == 0
+    with time_machine.travel(START + 2 * report_in + minute, tick=False):
         output = io.StringIO()
         call_command("escalate_overdue", stdout=output)
-        assert output.getvalue().strip() == "Escalations recorded: 1"  # only the resolve deadline is new
+        assert output.getvalue().strip() == "Escalations recorded: 1"  # level 2: missed by its window again
+        assert workflow.escalate_overdue() == 0
+    with time_machine.travel(START + resolve + minute, tick=False):
+        assert workflow.escalate_overdue() == 1  # only the resolve deadline is new
+    with time_machine.travel(START + 2 * resolve + minute, tick=False):
+        assert workflow.escalate_overdue() == 1
         assert workflow.escalate_overdue() == 0
     escalations = CaseEvent.objects.filter(case=case, action=CaseAction.ESCALATE)
-    assert [e.data["deadline"] for e in escalations] == ["report_in", "resolve"]
+    assert [(e.data["deadline"], e.data["level"]) for e in escalations] == [
+        ("report_in", 1),
+        ("report_in", 2),
+        ("resolve", 1),
+        ("resolve", 2),
+    ]
     assert all(e.actor is None and e.from_state == e.to_state == "dispatched" for e in escalations)
-    # A new deadline (an approved extension) that passes too is escalated again, once.
-    with time_machine.travel(START + datetime.timedelta(hours=74), tick=False):
+    # A new deadline (an approved extension) that passes too is escalated again, once per level.
+    moment = START + 2 * resolve + 2 * minute
+    with time_machine.travel(moment, tick=False):
         workflow.report_in(world.users["officer_lead"], case)
         case = workflow.request_extension(
-            world.users["officer_lead"], case, until=START + datetime.timedelta(hours=80), reason="等材料"
+            world.users["officer_lead"], case, until=moment + datetime.timedelta(hours=6), reason="等材料"
         )
         workflow.approve_extension(world.users["leader"], case)
-    with time_machine.travel(START + datetime.timedelta(hours=81), tick=False):
+    with time_machine.travel(moment + datetime.timedelta(hours=7), tick=False):
         assert workflow.escalate_overdue() == 1
         assert workflow.escalate_overdue() == 0
 

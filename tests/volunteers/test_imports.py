@@ -474,25 +474,24 @@ def test_run_imports_runs_waiting_jobs_and_with_stale_the_stopped_ones(mob):
     assert imports.run_import(stopped).status == ImportStatus.DONE and Volunteer.objects.count() == 4
 
 
-def test_without_the_inline_setting_an_import_runs_in_a_daemon_thread_after_commit(
+def test_without_the_inline_setting_an_import_is_left_to_the_worker_after_commit(
     mob, django_capture_on_commit_callbacks
 ):
+    from django_tasks_db.models import DBTaskResult
+
     data = csv_bytes([VOLUNTEER_HEADERS, *volunteer_rows(2, mob.community.name)])
     with (
         override_settings(VOLUNTEER_IMPORTS_INLINE=False),
-        mock.patch.object(imports.threading, "Thread") as thread,
         django_capture_on_commit_callbacks(execute=True),
     ):
         job = imports.create_import(mob.users["staff_own"], kind=ImportKind.VOLUNTEERS, upload=upload("a.csv", data))
-        assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.QUEUED
-    kwargs = thread.call_args.kwargs
-    assert kwargs["daemon"] is True and kwargs["target"] is imports._run_in_thread
-    thread.return_value.start.assert_called_once()
-    # What the thread does: run the job, then close its own database connection.
-    with mock.patch.object(imports, "connection") as thread_connection:
-        kwargs["target"](*kwargs["args"])
-    thread_connection.close.assert_called_once()
+        assert not DBTaskResult.objects.exists()  # nothing is handed over before the upload commits
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.QUEUED  # the web request did not run it
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "volunteers.tasks.run_import_job" and queued.args_kwargs["args"] == [job.pk]
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Volunteer.objects.filter(community=mob.community).count() >= 2
 
 
 def test_template_headers_are_read_back_as_the_columns(mob):

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["stale"]:
             requeued = requeue_stale()
-            self.stdout.write(f"Requeued {requeued} stopped import(s).")
+            self.stdout.write(f"Requeued {len(requeued)} stopped import(s).")
         jobs = run_queued()
         for job in jobs:
             self.stdout.write(f"Import {job.pk} ({job.file_name}): {job.status}")

@@ -1,0 +1,13 @@
+"""Jobs of the cases app, run by the worker (core/worker.py) on the schedule (core/schedule.py)."""
+
+from core.schedule import periodic
+from core.worker import task
+
+
+@periodic(minutes=1)
+@task()
+def escalate_overdue() -> int:
+    """Record the escalations (督办) of every deadline missed since the last run."""
+    from cases.workflow import escalate_overdue as escalate
+
+    return escalate()
