@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import CaseState
 from cases.models import Campaign, Case, Category, TallyEntry
-from cases.queries import search_cases
+from cases.queries import ESCALATED_ANY, ESCALATED_TO_LEADERS, search_cases
 from communities.choices import Role
 from communities.models import Community, Department, Street
 from communities.roles import role_of
@@ -85,6 +85,11 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("Extension requested"),
         method=_search("extension_pending", yes_no=True),
         choices=[("true", _("Waiting for a decision")), ("false", _("None"))],
+    )
+    escalated = django_filters.ChoiceFilter(
+        label=_("Escalation (督办)"),
+        method=_search("escalated"),
+        choices=[(ESCALATED_ANY, _("Escalated")), (ESCALATED_TO_LEADERS, _("Escalated to the leaders"))],
     )
     created_after = django_filters.DateFilter(
         label=_("Filed from"),

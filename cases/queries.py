@@ -95,6 +95,7 @@ def search_cases(
     created_before: datetime.date | None = None,
     text: str | None = None,
     extension_pending: bool | None = None,
+    escalated: str | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
     """Narrow cases by the list filters of DESIGN.md §6 (campaign by slug, category by code, dates inclusive)."""
@@ -120,7 +121,21 @@ def search_cases(
         cases = cases.filter(text_q(text))
     if extension_pending is not None:
         cases = cases.filter(extension_requested_until__isnull=not extension_pending)
+    if escalated:
+        cases = cases.filter(escalated_q(to_leaders=escalated == ESCALATED_TO_LEADERS))
     return cases
+
+
+ESCALATED_ANY, ESCALATED_TO_LEADERS = "any", "leaders"
+
+
+def escalated_q(*, to_leaders: bool = False) -> Q:
+    """Cases a department still holds whose current deadline was escalated (督办); or escalated to the leaders."""
+    suffix = "escalated_twice_for" if to_leaders else "escalated_for"
+    return Q(state__in=WORKING_STATES) & (
+        Q(**{f"report_in_{suffix}": F("report_in_due_at")}, state=CaseState.DISPATCHED)
+        | Q(**{f"resolve_{suffix}": F("resolve_due_at")})
+    )
 
 
 def text_q(text: str) -> Q:

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OPEN_STATES, AssignmentRole, CaseState, Satisfaction
 from cases.models import Assignment, Campaign, Case, Drive, Metric, TallyEntry
-from cases.queries import overdue_q, report_in_overdue_q, with_overdue
+from cases.queries import escalated_q, overdue_q, report_in_overdue_q, with_overdue
 from communities.models import Community, Department, Street
 from core import clock
 from core.errors import InvalidInput
@@ -55,6 +55,7 @@ FIGURES = (
     "open",
     "closed",
     "overdue",
+    "escalated",
     "closure_rate",
     "on_time_closure_rate",
     "on_time_report_in_rate",
@@ -69,6 +70,7 @@ CASE_COUNTS = (
     "open",
     "closed",
     "overdue",
+    "escalated",
     "rejected",
     "due",
     "due_closed",
@@ -327,6 +329,7 @@ def _case_aggregates(window: Window, now: datetime.datetime, prefix: str = "") -
         "closed": _count(on_case(created & closed)),
         "rejected": _count(on_case(created & Q(state=CaseState.REJECTED))),
         "overdue": _count(on_case(created & overdue_q(now))),
+        "escalated": _count(on_case(created & escalated_q())),
         "due": _count(on_case(due)),
         "due_closed": _count(on_case(due & closed)),
         "due_closed_on_time": _count(on_case(due & closed & Q(resolve_late=False))),
@@ -456,6 +459,7 @@ def _figures(cases: Mapping[str, Any] | None, summonses: Mapping[str, Any] | Non
         "open": c["open"],
         "closed": c["closed"],
         "overdue": c["overdue"],
+        "escalated": c["escalated"],
         "closure_rate": _rate(c["due_closed"], c["due"]),
         "on_time_closure_rate": _rate(c["due_closed_on_time"], c["due"]),
         "on_time_report_in_rate": _rate(s["report_in_on_time"], s["report_in_due"]),

@@ -45,6 +45,7 @@ FIGURE_LABELS = {
     "open": gettext_lazy("Open"),
     "closed": gettext_lazy("Closed"),
     "overdue": gettext_lazy("Overdue"),
+    "escalated": gettext_lazy("Escalated (督办)"),
     "closure_rate": gettext_lazy("Closure rate"),
     "on_time_closure_rate": gettext_lazy("On-time closure rate (按期结案率)"),
     "on_time_report_in_rate": gettext_lazy("On-time report-in rate (按时报到率)"),

@@ -45,6 +45,7 @@ QUEUE_FILTERS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("in_progress", gettext_lazy("Being handled"), {"state": CaseState.IN_PROGRESS}),
         ("to_verify", gettext_lazy("To verify"), {"state": CaseState.RESOLVED}),
         ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
+        ("escalated", gettext_lazy("Escalated (督办)"), {"escalated": "any"}),
     ],
     Role.ROAD_CHIEF: [
         ("to_dispatch", gettext_lazy("To blow the whistle on"), {"state": CaseState.REGISTERED}),
@@ -55,8 +56,10 @@ QUEUE_FILTERS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     Role.DEPT_OFFICER: [
         ("in_progress", gettext_lazy("In progress"), {"state": CaseState.IN_PROGRESS}),
         ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
+        ("escalated", gettext_lazy("Escalated (督办)"), {"escalated": "any"}),
     ],
     Role.LEADER: [
+        ("escalated", gettext_lazy("Escalated to the leaders (督办)"), {"escalated": "leaders"}),
         ("extensions", gettext_lazy("Extension requests to decide"), {"extension_pending": "true"}),
         ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
         ("awaiting_report_in", gettext_lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
@@ -86,7 +89,13 @@ def work_queues(user: AbstractBaseUser, role: str) -> list[Queue]:
     for key, label, params in QUEUE_FILTERS.get(role, []):
         filterset = CaseFilterSet(QueryDict(urlencode(params)), queryset=visible_to(user))
         queues.append(
-            Queue(key, str(label), filterset.qs.count(), f"{list_url}?{urlencode(params)}", urgent=key == "overdue")
+            Queue(
+                key,
+                str(label),
+                filterset.qs.count(),
+                f"{list_url}?{urlencode(params)}",
+                urgent=key in ("overdue", "escalated"),
+            )
         )
     return queues
 

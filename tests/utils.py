@@ -1,10 +1,12 @@
 """Helpers shared by the tests."""
 
 import io
+import re
 from collections.abc import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.test import Client
 from PIL import Image
 
 
@@ -60,3 +62,15 @@ def check_htmx_invalid_filters(client, url: str) -> None:
     response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     assert response["HX-Redirect"] == url
+
+
+def client_for(user) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def numbers_on(content: str) -> list[str]:
+    """The case numbers a list page links to, in order."""
+    return re.findall(r'href="/cases/(SH-\d{4}-\d{6})/"', content)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 
 def _figure_fields() -> dict[str, serializers.Field]:
-    counts = {name: serializers.IntegerField() for name in ("intake", "open", "closed", "overdue")}
+    counts = {name: serializers.IntegerField() for name in ("intake", "open", "closed", "overdue", "escalated")}
     rates = {
         name: serializers.FloatField(allow_null=True, help_text="A fraction 0–1; null where nothing is due.")
         for name in (

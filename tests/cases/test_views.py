@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -25,18 +26,7 @@ from tests.factories import (
     DepartmentFactory,
     RoadFactory,
 )
-from tests.utils import check_htmx_invalid_filters, check_htmx_results, photo_upload
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def numbers_on(content: str) -> list[str]:
-    """The case numbers a list page links to, in order."""
-    return re.findall(r'href="/cases/(SH-\d{4}-\d{6})/"', content)
+from tests.utils import check_htmx_invalid_filters, check_htmx_results, client_for, numbers_on, photo_upload
 
 
 def action_forms_on(content: str) -> set[str]:
@@ -597,10 +587,41 @@ def test_each_home_queue_counts_what_its_link_lists(world):
         "in_progress": 1,
         "to_verify": 1,
         "overdue": 1,
+        "escalated": 0,
     }
     for url, _key, count in queues:
         listed = client.get(url.replace("&amp;", "&")).content.decode()
         assert len(numbers_on(listed)) == int(count)
+
+
+def _home_queue_counts(user) -> dict[str, int]:
+    content = client_for(user).get("/").content.decode()
+    queues = re.findall(
+        r'data-queue="(\w+)">\s*<div class="card[^"]*"><div class="card-body">\s*'
+        r'<div class="figure-value[^"]*">(\d+)</div>',
+        content,
+    )
+    return {key: int(count) for key, count in queues}
+
+
+def test_escalations_reach_the_street_and_then_the_leaders_home_queue(world):
+    case = world.case_in(CaseState.REGISTERED)
+    window = datetime.timedelta(hours=world.category.report_in_hours)
+    start = timezone.now() - window - datetime.timedelta(minutes=5)
+    with time_machine.travel(start, tick=False):
+        workflow.dispatch(world.users["staff_own"], case, lead_department=world.lead)
+    workflow.escalate_overdue()
+    assert _home_queue_counts(world.users["staff_own"])["escalated"] == 1
+    assert _home_queue_counts(world.users["officer_lead"])["escalated"] == 1
+    assert _home_queue_counts(world.users["leader"])["escalated"] == 0  # not yet missed by twice its window
+    with time_machine.travel(start + 2 * window + datetime.timedelta(minutes=1), tick=False):
+        workflow.escalate_overdue()
+        assert _home_queue_counts(world.users["leader"])["escalated"] == 1
+        listed = client_for(world.users["leader"]).get("/cases/?escalated=leaders").content.decode()
+        assert numbers_on(listed) == [case.number]
+        # Reporting in ends the report-in escalation: the case leaves the queue.
+        workflow.report_in(world.users["officer_lead"], case)
+        assert _home_queue_counts(world.users["leader"])["escalated"] == 0
 
 
 def test_every_workflow_action_has_a_form_in_the_page_order():

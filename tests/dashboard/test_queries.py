@@ -259,6 +259,7 @@ DRIVE_2021 = {
     "open": 3,  # c6, c7, c10
     "closed": 6,  # c1, c2, c3, c5, c8, c9
     "overdue": 2,  # c6 (resolve), c7 (report-in)
+    "escalated": 0,
     "closure_rate": 0.8571,  # due: c1 c2 c3 c5 c6 c8 c9 (7); closed: all but c6 (6)
     "on_time_closure_rate": 0.7143,  # closed and resolved on time: c1 c3 c5 c8 c9 (5) / 7
     "on_time_report_in_rate": 0.7,  # 10 summonses due (not c6's copy, not c10's sent back), 7 on time
@@ -272,6 +273,7 @@ CAMPAIGN_1 = {  # c1 c2 c3 c4 c8 c9
     "open": 0,
     "closed": 5,
     "overdue": 0,
+    "escalated": 0,
     "closure_rate": 1.0,
     "on_time_closure_rate": 0.8,
     "on_time_report_in_rate": 0.8333,  # 5 of 6
@@ -285,6 +287,7 @@ CAMPAIGN_2 = {  # c5 c6 c7 c10
     "open": 3,
     "closed": 1,
     "overdue": 2,
+    "escalated": 0,
     "closure_rate": 0.5,
     "on_time_closure_rate": 0.5,
     "on_time_report_in_rate": 0.5,  # c5 lead, c6 lead on time; c6 assist, c7 lead not
@@ -298,6 +301,7 @@ NOTHING = {
     "open": 0,
     "closed": 0,
     "overdue": 0,
+    "escalated": 0,
     "closure_rate": None,
     "on_time_closure_rate": None,
     "on_time_report_in_rate": None,
@@ -311,6 +315,7 @@ STREET_1 = {  # c1 c2 c4 c5 c7 c9
     "open": 1,
     "closed": 4,
     "overdue": 1,
+    "escalated": 0,
     "closure_rate": 1.0,
     "on_time_closure_rate": 0.75,
     "on_time_report_in_rate": 0.6667,
@@ -324,6 +329,7 @@ STREET_2 = {  # c3 c6 c8 c10
     "open": 2,
     "closed": 2,
     "overdue": 1,
+    "escalated": 0,
     "closure_rate": 0.6667,
     "on_time_closure_rate": 0.6667,
     "on_time_report_in_rate": 0.75,
@@ -337,6 +343,7 @@ DEPARTMENT_A = {  # any part in c1 c2 c5 c6 c7 c9 c10; its own summonses only fo
     "open": 3,
     "closed": 4,
     "overdue": 2,
+    "escalated": 0,
     "closure_rate": 0.8,
     "on_time_closure_rate": 0.6,
     "on_time_report_in_rate": 0.5,
@@ -350,6 +357,7 @@ DEPARTMENT_B = {  # c1 (assisting) c3 c6 c8
     "open": 1,
     "closed": 3,
     "overdue": 1,
+    "escalated": 0,
     "closure_rate": 0.75,
     "on_time_closure_rate": 0.75,
     "on_time_report_in_rate": 1.0,
@@ -363,6 +371,7 @@ DEPARTMENT_X = {  # copied on c6 only
     "open": 1,
     "closed": 0,
     "overdue": 1,
+    "escalated": 0,
     "closure_rate": 0.0,
     "on_time_closure_rate": 0.0,
     "on_time_report_in_rate": None,
@@ -418,6 +427,7 @@ def test_a_date_range_counts_what_happened_in_it(district):
         "open": 2,  # c6, c10
         "closed": 3,  # c2, c3, c5
         "overdue": 1,  # c6 (c7 is overdue but was filed on 9-10)
+        "escalated": 0,
         "closure_rate": 0.8,  # due in range: c1 (closed 9-02 00:30) c2 c3 c5 c6 = 5; closed 4
         "on_time_closure_rate": 0.6,  # c1 c3 c5
         "on_time_report_in_rate": 0.6,  # c2 lead (late), c3 lead, c5 lead, c6 lead, c6 assist (never)
@@ -433,6 +443,7 @@ def test_a_date_range_counts_what_happened_in_it(district):
             "open": 0,
             "closed": 2,
             "overdue": 0,
+            "escalated": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 0.6667,
             "on_time_report_in_rate": 0.5,
@@ -446,6 +457,7 @@ def test_a_date_range_counts_what_happened_in_it(district):
             "open": 2,
             "closed": 1,
             "overdue": 1,
+            "escalated": 0,
             "closure_rate": 0.5,
             "on_time_closure_rate": 0.5,
             "on_time_report_in_rate": 0.6667,
@@ -506,6 +518,7 @@ def test_filters_combine(district):
         "open": 1,
         "closed": 1,
         "overdue": 1,
+        "escalated": 0,
         "closure_rate": 0.6667,  # due: c1 c3 c6; closed c1 c3
         "on_time_closure_rate": 0.6667,
         "on_time_report_in_rate": 1.0,  # its summonses on c3 and c6
@@ -570,6 +583,7 @@ def test_breakdown_by_community(district):
             "open": 0,
             "closed": 3,
             "overdue": 0,
+            "escalated": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 1.0,
             "on_time_report_in_rate": 1.0,
@@ -583,6 +597,7 @@ def test_breakdown_by_community(district):
             "open": 1,
             "closed": 1,
             "overdue": 1,
+            "escalated": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 0.0,
             "on_time_report_in_rate": 0.0,
@@ -622,6 +637,7 @@ def test_breakdown_of_one_department_by_street(district):
             "open": 0,
             "closed": 1,
             "overdue": 0,
+            "escalated": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 1.0,
             "on_time_report_in_rate": 1.0,
@@ -635,6 +651,7 @@ def test_breakdown_of_one_department_by_street(district):
             "open": 1,
             "closed": 2,
             "overdue": 1,
+            "escalated": 0,
             "closure_rate": 0.6667,
             "on_time_closure_rate": 0.6667,
             "on_time_report_in_rate": 1.0,
@@ -823,6 +840,7 @@ def test_figures_follow_what_the_workflow_records(world):
         "open": 0,
         "closed": 1,
         "overdue": 0,
+        "escalated": 0,
         "closure_rate": 1.0,
         "on_time_closure_rate": 1.0,  # resolved after the first deadline, before the extended one
         "on_time_report_in_rate": 0.5,  # the lead on the dot, the assisting department late

@@ -36,18 +36,12 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
-from tests.utils import check_htmx_invalid_filters, check_htmx_results
+from tests.utils import check_htmx_invalid_filters, check_htmx_results, client_for
 from volunteers.choices import PairingKind
 from volunteers.models import Participation
 from volunteers.services import move_pairing
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def content_of(response) -> str:
