@@ -209,7 +209,8 @@ class ImportDetailView(LoginRequiredMixin, View):
         context = {
             "job": job,
             "stale": stale,
-            "polling": job.is_running and not stale,
+            # A stalled job is put back in the queue by the worker's schedule: keep following it.
+            "polling": job.is_running,
             "statuses": ImportStatus,
             "page_obj": errors,
             "errors": errors.object_list,

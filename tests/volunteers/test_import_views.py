@@ -230,7 +230,7 @@ def test_a_rejected_import_lists_each_problem_and_offers_the_report(mob):
     assert client.get(f"/volunteers/imports/{job.pk}/errors.pdf").status_code == 404
 
 
-def test_an_import_whose_worker_died_says_it_stopped(mob):
+def test_an_import_whose_worker_died_says_it_stopped_and_follows_its_restart(mob):
     job = job_of(
         mob,
         status=ImportStatus.CHECKING,
@@ -239,8 +239,8 @@ def test_an_import_whose_worker_died_says_it_stopped(mob):
         checked_rows=20,
     )
     page = english(mob.client("staff_own")).get(f"/volunteers/imports/{job.pk}/").content.decode()
-    assert 'data-testid="import-stale"' in page and "run_imports --stale" in page
-    assert "hx-trigger" not in page
+    assert 'data-testid="import-stale"' in page and "starts it again from the beginning within a minute" in page
+    assert 'hx-trigger="every 1s"' in page  # the schedule puts it back in the queue: the page keeps following it
 
 
 def test_only_the_uploader_and_administrators_see_an_import(mob):
