@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.models import Campaign, Case, Metric
+from cases.models import Campaign, Case, Drive, Metric
 from communities.choices import CompoundKind
 from communities.demo import person_name
 from communities.models import Community, Compound
@@ -31,7 +31,12 @@ ORGANISATIONS = (
     "区残联 区档案馆"
 ).split()
 BRANCH_ORDINALS = ["第一", "第二", "第三"]
-PAIRINGS_START = datetime.date(2021, 8, 20)
+# The branches were paired with their communities four days before the drive began.
+PAIRED_DAYS_BEFORE_DRIVE = 4
+
+
+def pairings_start(drive: Drive) -> datetime.date:
+    return drive.starts_on - datetime.timedelta(days=PAIRED_DAYS_BEFORE_DRIVE)
 
 
 def seed_branches(rng: random.Random) -> list[PartyBranch]:
@@ -52,7 +57,7 @@ def seed_branches(rng: random.Random) -> list[PartyBranch]:
     return branches
 
 
-def seed_pairings(branches: list[PartyBranch], communities: list[Community]) -> list[BranchPairing]:
+def seed_pairings(branches: list[PartyBranch], communities: list[Community], drive: Drive) -> list[BranchPairing]:
     """Pair the i-th branch with the i-th community from before the drive, once.
 
     A branch or community that has any pairing already is left as it is: pairings changed
@@ -63,7 +68,10 @@ def seed_pairings(branches: list[PartyBranch], communities: list[Community]) -> 
     for branch, community in zip(branches, communities, strict=True):
         if branch.pk not in paired_branches and community.pk not in paired_communities:
             BranchPairing.objects.create(
-                branch=branch, community=community, starts_on=PAIRINGS_START, kind=PairingKind.POINT_TO_POINT
+                branch=branch,
+                community=community,
+                starts_on=pairings_start(drive),
+                kind=PairingKind.POINT_TO_POINT,
             )
     return list(
         BranchPairing.objects.filter(ends_on__isnull=True, branch__in=branches)
@@ -92,7 +100,9 @@ def volunteer_contact(community: Community) -> tuple[str, str] | None:
     return None if volunteer is None else (volunteer.name, volunteer.phone)
 
 
-def seed_volunteers(branches: list[PartyBranch], communities: list[Community], rng: random.Random) -> list[Volunteer]:
+def seed_volunteers(
+    branches: list[PartyBranch], communities: list[Community], drive: Drive, rng: random.Random
+) -> list[Volunteer]:
     """Four volunteers per community: two party members of its demo branch, two residents."""
     skills = SKILLS
     volunteers = []
@@ -108,7 +118,7 @@ def seed_volunteers(branches: list[PartyBranch], communities: list[Community], r
                     "is_party_member": is_party_member,
                     "branch": branch if is_party_member else None,
                     "skills": "、".join(rng.sample(skills, 2)),
-                    "joined_on": PAIRINGS_START + datetime.timedelta(days=slot),
+                    "joined_on": pairings_start(drive) + datetime.timedelta(days=slot),
                 },
             )
             volunteers.append(volunteer)
@@ -116,7 +126,7 @@ def seed_volunteers(branches: list[PartyBranch], communities: list[Community], r
 
 
 def seed_more_volunteers(
-    pairings: list[BranchPairing], communities: list[Community], rng: random.Random
+    pairings: list[BranchPairing], communities: list[Community], drive: Drive, rng: random.Random
 ) -> list[Volunteer]:
     """Six more volunteers per community (four party members of its paired branch, two residents), added once."""
     # Names are drawn for every slot on every run, so the random stream (and what is seeded
@@ -136,7 +146,7 @@ def seed_more_volunteers(
                     is_party_member=is_party_member,
                     branch=branch if is_party_member else None,
                     skills="、".join(rng.sample(SKILLS, 2)),
-                    joined_on=PAIRINGS_START + datetime.timedelta(days=slot),
+                    joined_on=pairings_start(drive) + datetime.timedelta(days=slot),
                 )
             )
     phones = [volunteer.phone for volunteer in wanted]
@@ -148,11 +158,21 @@ def seed_more_volunteers(
 
 # --- weekend activities of the 1+1 mobilisation -------------------------------------------------------
 
-# The drive's first weekend (it started on Tuesday 2021-08-24): 111 branches and their thousand
-# party members went into the old compounds and courtyards with the communities' party members,
-# residents and volunteers.
-FIRST_WEEKEND = (datetime.date(2021, 8, 28), datetime.date(2021, 8, 29))
-SEPTEMBER_SATURDAYS = [datetime.date(2021, 9, day) for day in (4, 11, 18, 25)]
+
+def first_weekend(drive: Drive) -> tuple[datetime.date, datetime.date]:
+    """The drive's first weekend (it starts on a Tuesday, as in 2021): 111 branches and their thousand
+    party members went into the old compounds and courtyards with the communities' party members,
+    residents and volunteers."""
+    saturday = drive.starts_on + datetime.timedelta(days=(5 - drive.starts_on.weekday()) % 7)
+    return saturday, saturday + datetime.timedelta(days=1)
+
+
+def later_saturdays(drive: Drive) -> list[datetime.date]:
+    """The four Saturdays after the first weekend; the last is the demo's most recent weekend."""
+    saturday = first_weekend(drive)[0]
+    return [saturday + datetime.timedelta(weeks=week) for week in (1, 2, 3, 4)]
+
+
 # (hour, minute, length in minutes), Shenyang time.
 SESSIONS = [(8, 30, 180), (9, 0, 150), (14, 0, 150)]
 HOURS_CHOICES = [Decimal("2"), Decimal("2.5"), Decimal("3")]
@@ -224,16 +244,20 @@ class ActivityPlan:
     participants: tuple[tuple[int, Decimal], ...]  # (volunteer slot, hours)
 
 
-def plan_activities(communities: list[Community], rng: random.Random) -> list[ActivityPlan]:
-    """Each community's clean-up on the first weekend and, for most, one to three September weekends."""
+def plan_activities(communities: list[Community], drive: Drive, rng: random.Random) -> list[ActivityPlan]:
+    """Each community's clean-up on the drive's first weekend and, for most, on one to three later ones."""
     # Drawn whole on every run (whatever exists already), so a later run plans the same
     # activities and the random stream after it does not move.
     plans = []
     for index, _community in enumerate(communities):
-        days = [rng.choice(FIRST_WEEKEND)]
+        days = [rng.choice(first_weekend(drive))]
         if rng.random() < 0.85:
-            saturdays = sorted(rng.sample(SEPTEMBER_SATURDAYS, rng.randint(1, 3)))
-            days += [saturday + datetime.timedelta(days=rng.randint(0, 1)) for saturday in saturdays]
+            saturdays = sorted(rng.sample(later_saturdays(drive), rng.randint(1, 3)))
+            latest = later_saturdays(drive)[-1]
+            for saturday in saturdays:
+                sunday = rng.randint(0, 1)  # drawn for every weekend so the random stream never depends on dates
+                # Saturday or Sunday; the most recent weekend only its Saturday (its Sunday may be today).
+                days.append(saturday + datetime.timedelta(days=sunday if saturday != latest else 0))
         for day in days:
             work = rng.choices(list(WORKS), weights=WORK_WEIGHTS)[0]
             hour, minute, minutes = rng.choice(SESSIONS)

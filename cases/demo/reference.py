@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from cases.models import Campaign, Category, Drive, Metric
 from communities.models import Department
 
+# The demo drive is running when the demo is first seeded: it began on the Tuesday 32 days before the
+# last Saturday (as the 2021 drive began on Tuesday 24 August and its first clean-ups were that weekend),
+# so its weekends of clean-ups, its cases and its bulletins fall in the same weeks. Later runs keep it.
+DRIVE_SLUG = "remediation-month"
+DRIVE_DAYS_BEFORE_LAST_SATURDAY = 32
+DRIVE_LENGTH_DAYS = 45
 DRIVE = {
-    "slug": "2021-remediation-month",
-    "name": "2021 环境整治攻坚月",
-    "starts_on": datetime.date(2021, 8, 24),
-    "ends_on": datetime.date(2021, 9, 30),
     "description": "沈河区环境整治攻坚月：七项专项整治，111个支部点对点包保111个社区，"
     "健全“路长吹哨、部门报到”机制，形成问题发现、派遣、处置、核查、结案的工作闭环。",
 }
@@ -144,10 +148,20 @@ CATEGORIES = [
 ]
 
 
-def seed_drive() -> tuple[Drive, dict[str, Campaign]]:
-    """The 2021 drive and its seven campaigns, keyed by slug."""
-    values = dict(DRIVE)
-    drive, _ = Drive.objects.get_or_create(slug=values.pop("slug"), defaults=values)
+def drive_dates(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """(first day, last day) of a demo drive seeded on `today`: it started some five weeks before."""
+    last_saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7 or 7)
+    starts_on = last_saturday - datetime.timedelta(days=DRIVE_DAYS_BEFORE_LAST_SATURDAY)
+    return starts_on, starts_on + datetime.timedelta(days=DRIVE_LENGTH_DAYS)
+
+
+def seed_drive(today: datetime.date | None = None) -> tuple[Drive, dict[str, Campaign]]:
+    """The demo drive (环境整治攻坚月, running now) and its seven campaigns, keyed by slug."""
+    starts_on, ends_on = drive_dates(today or timezone.localdate())
+    drive, _ = Drive.objects.get_or_create(
+        slug=DRIVE_SLUG,
+        defaults={**DRIVE, "name": f"{starts_on.year} 环境整治攻坚月", "starts_on": starts_on, "ends_on": ends_on},
+    )
     campaigns = {}
     for order, (slug, name, description) in enumerate(CAMPAIGNS, start=1):
         campaigns[slug], _ = Campaign.objects.get_or_create(

@@ -14,14 +14,19 @@ from django.db.models import Count, Prefetch, Sum
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Case, TallyEntry
+from cases.models import Case, Drive, TallyEntry
 from communities.models import Community, Compound
 from volunteers.models import Activity, BranchPairing, Participation, Volunteer
 from volunteers.services import LINKABLE_CASE_STATES, hours_limit
 
 pytestmark = pytest.mark.django_db
 
-FIRST_WEEKEND = {datetime.date(2021, 8, 28), datetime.date(2021, 8, 29)}
+
+def first_weekend() -> set[datetime.date]:
+    """The Saturday and Sunday after the drive's first day (a Tuesday, as on 24 August 2021)."""
+    starts_on = Drive.objects.get().starts_on
+    assert starts_on.weekday() == 1
+    return {starts_on + datetime.timedelta(days=4), starts_on + datetime.timedelta(days=5)}
 
 
 def client_of(username: str) -> Client:
@@ -60,12 +65,13 @@ def activity_record() -> list[tuple]:
 
 def test_every_current_pairing_cleaned_up_on_the_first_weekend(demo):
     pairings = BranchPairing.objects.filter(ends_on__isnull=True)
+    weekend = first_weekend()
     assert pairings.count() == 111
     for pairing in pairings.select_related("branch", "community"):
         days = {
             activity.date for activity in Activity.objects.filter(community=pairing.community, branch=pairing.branch)
         }
-        assert days & FIRST_WEEKEND, pairing
+        assert days & weekend, pairing
 
 
 def test_activities_are_weekend_mornings_or_afternoons_of_the_drive(demo):
@@ -77,9 +83,10 @@ def test_activities_are_weekend_mornings_or_afternoons_of_the_drive(demo):
         assert activity.campaign.drive.starts_on <= activity.date <= activity.campaign.drive.ends_on, activity
         assert datetime.timedelta(hours=2) <= activity.ends_at - activity.starts_at <= datetime.timedelta(hours=3)
         assert activity.title.startswith("党群1+1联民 周末环境整治："), activity
-    september = {activity.community_id for activity in activities if activity.date.month == 9}
-    # Most communities, not all, came back in September; none more than four times in all.
-    assert 0 < len(september) < 111
+    weekend = first_weekend()
+    later = {activity.community_id for activity in activities if activity.date not in weekend}
+    # Most communities, not all, came back on later weekends; none more than four times in all.
+    assert 0 < len(later) < 111
     per_community = Counter(activity.community_id for activity in activities)
     assert set(per_community.values()) <= {1, 2, 3, 4}
     # Stairwell cleaning leads, compounds and courtyards come too.
@@ -167,14 +174,26 @@ def test_the_dashboard_shows_the_mobilisation_and_tally_the_rows_add_up_to(demo)
 
 
 def test_clean_ups_claim_resolved_cases_of_their_own_community(demo):
-    # The sample cases are filed in recent weeks and the clean-ups are in 2021: a clean-up may
-    # only claim a case filed before it ended, so the demo links none unless such a case exists.
+    # The sample cases are filed in the drive's recent weeks, among its clean-ups: a clean-up may
+    # only claim a case filed before it ended.
     linked = Case.objects.filter(activities__isnull=False).prefetch_related("activities")
     for case in linked:
         assert case.state in LINKABLE_CASE_STATES, case.number
         assert {activity.community_id for activity in case.activities.all()} == {case.community_id}
         assert case.activities.count() == 1, case.number
         assert all(case.created_at <= activity.ends_at for activity in case.activities.all()), case.number
+
+
+def test_cases_and_clean_ups_fall_in_the_running_drive_and_the_latest_week_has_both(demo):
+    drive = Drive.objects.get()
+    today = timezone.localdate()
+    assert drive.starts_on <= today - datetime.timedelta(weeks=4) and drive.ends_on >= today
+    days = [activity.date for activity in Activity.objects.all()]
+    filed = [timezone.localdate(moment) for moment in Case.objects.values_list("created_at", flat=True)]
+    assert drive.starts_on <= min(days) and max(days) < today
+    assert drive.starts_on <= min(filed) and max(filed) <= today
+    week_ago = today - datetime.timedelta(days=7)
+    assert any(day >= week_ago for day in days) and any(day >= week_ago for day in filed)
 
 
 def test_a_second_run_changes_no_activity(demo):

@@ -44,12 +44,12 @@ class Command(BaseCommand):
             metrics = case_reference.seed_metrics()
             categories = case_reference.seed_categories(campaigns, departments, metrics)
             branches = volunteers_demo.seed_branches(rng)
-            pairings = volunteers_demo.seed_pairings(branches, communities)
-            volunteers = volunteers_demo.seed_volunteers(branches, communities, rng)
-            volunteers += volunteers_demo.seed_more_volunteers(pairings, communities, rng)
+            pairings = volunteers_demo.seed_pairings(branches, communities, drive)
+            volunteers = volunteers_demo.seed_volunteers(branches, communities, drive, rng)
+            volunteers += volunteers_demo.seed_more_volunteers(pairings, communities, drive, rng)
             # Planned before the cases: seeding cases draws from `rng` only on a database without
             # any, so a plan drawn after them would differ on a later run.
-            plans = volunteers_demo.plan_activities(communities, rng)
+            plans = volunteers_demo.plan_activities(communities, drive, rng)
             # The cases' reporters, places, departments and actors are all in place by now.
             cases = case_replay.seed_cases(
                 streets, departments, categories, rng, resident_of=volunteers_demo.volunteer_contact
