@@ -256,6 +256,8 @@ class PairingForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("From"), widget=date_input(), validators=DAY_RANGE)
     kind = forms.ChoiceField(label=_("Kind"), choices=PairingKind.choices, initial=PairingKind.POINT_TO_POINT)
+    # Set by the page's "move anyway" button once the user has seen which community the move leaves unpaired.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -63,6 +63,12 @@ def paired_branch(community: Community, on: datetime.date | None = None) -> Part
     return pairing.branch if pairing else None
 
 
+def left_without_branch(branch: PartyBranch, community: Community) -> list[Community]:
+    """The communities that moving `branch` to `community` would leave with no party branch paired now."""
+    current = BranchPairing.objects.filter(branch=branch, ends_on__isnull=True).exclude(community=community)
+    return [pairing.community for pairing in current.select_related("community__street")]
+
+
 def move_pairing(
     user: AnyUser,
     branch: PartyBranch,

@@ -15,13 +15,13 @@ from django.views import View
 
 from cases.permissions import can_file_cases
 from communities import queries as place_queries
-from communities.filters import CommunityFilterSet
 from communities.mixins import StaffOnlyMixin
 from communities.models import Community
 from core.exports import Column
 from core.masking import mask_phone
 from core.views import FilteredExportView, FilteredListView
 from shenhe_env.community_profile import queries
+from shenhe_env.community_profile.filters import CommunityListFilterSet
 from volunteers.permissions import can_manage_community
 
 PAGE_SIZE = 30
@@ -40,14 +40,14 @@ EXPORT_COLUMNS = [
 class CommunityListView(StaffOnlyMixin, FilteredListView):
     """Every community with its paired branch, volunteers, activities and the open cases the user may see."""
 
-    filterset_class = CommunityFilterSet
+    filterset_class = CommunityListFilterSet
     template_name = "communities/community_list.html"
     list_url_name = "communities:community_list"
     export_url_name = "communities:community_export"
     results_id = "community-results"
     rows_name = "communities"
     page_size = PAGE_SIZE
-    wide_filter_fields = ("q", "street")
+    wide_filter_fields = ("q", "street", "paired")
     # An empty street, not no street: street staff would otherwise land on their own street again.
     clear_query = "street="
 

@@ -187,11 +187,38 @@ def test_the_volunteer_list_takes_a_bounded_number_of_queries(mob, django_assert
 # --- branches and pairings -----------------------------------------------------------------------
 
 
+def test_a_move_that_leaves_a_community_without_a_branch_warns_first_and_changes_nothing_until_confirmed(mob):
+    branch = mob.pairings["own"].branch
+    client = mob.client("leader")
+    move = {"community": mob.other_community.pk, "starts_on": "2021-10-01", "kind": "point_to_point"}
+    warned = client.post(f"/volunteers/branches/{branch.pk}/pair/", move)
+    content = warned.content.decode()
+    assert warned.status_code == 200 and 'data-testid="pairing-warning"' in content
+    assert "滨河街道 · 五爱社区" in content.split('data-testid="pairing-warning"')[1].split("</div>")[0]
+    assert "?paired=false" in content and 'name="confirm" value="true"' in content
+    assert BranchPairing.objects.filter(ends_on__isnull=False).count() == 0  # nothing changed yet
+    done = client.post(f"/volunteers/branches/{branch.pk}/pair/", move | {"confirm": "true"}, follow=True)
+    assert "五爱社区 现在没有包保党支部" in done.content.decode()
+    unpaired = client.get("/communities/?paired=false&street=").content.decode()
+    assert "五爱社区" in unpaired and "万柳塘社区" not in unpaired
+    paired = client.get("/communities/?paired=true&street=").content.decode()
+    assert "五爱社区" not in paired and "万柳塘社区" in paired
+
+
+def test_a_move_that_leaves_no_community_without_a_branch_needs_no_confirmation(mob):
+    newcomer = PartyBranchFactory()
+    response = mob.client("leader").post(
+        f"/volunteers/branches/{newcomer.pk}/pair/",
+        {"community": CommunityFactory(street=mob.street).pk, "starts_on": "2021-10-01", "kind": "point_to_point"},
+    )
+    assert response.status_code == 302
+
+
 def test_a_leader_moves_a_branch_and_the_page_shows_the_history(mob):
     branch = mob.pairings["own"].branch
     response = mob.client("leader").post(
         f"/volunteers/branches/{branch.pk}/pair/",
-        {"community": mob.other_community.pk, "starts_on": "2021-10-01", "kind": "point_to_point"},
+        {"community": mob.other_community.pk, "starts_on": "2021-10-01", "kind": "point_to_point", "confirm": "true"},
     )
     assert response.status_code == 302
     content = mob.client("staff_own").get(f"/volunteers/branches/{branch.pk}/").content.decode()

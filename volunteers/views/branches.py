@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,7 +74,9 @@ class BranchDetailView(StaffOnlyMixin, View):
 
     template_name = "volunteers/branch_detail.html"
 
-    def context(self, branch: PartyBranch, form: PairingForm | None = None) -> dict[str, Any]:
+    def context(
+        self, branch: PartyBranch, form: PairingForm | None = None, left_unpaired: list | None = None
+    ) -> dict[str, Any]:
         pairings = list(branch.pairings.select_related("community__street").order_by("-starts_on"))
         board = branch_leaderboard()
         standing = next((row for row in board if row["branch"].pk == branch.pk), None)
@@ -88,6 +91,7 @@ class BranchDetailView(StaffOnlyMixin, View):
             "standing": standing,
             "branch_total": len(board),
             "pair_form": (form or PairingForm(initial={"starts_on": timezone.localdate()})) if may_pair else None,
+            "left_unpaired": left_unpaired or [],
             "section": "branch_list",
         }
 
@@ -108,22 +112,39 @@ class BranchPairView(StaffOnlyMixin, View):
             raise PermissionDenied
         form = PairingForm(request.POST)
         if form.is_valid():
+            left = services.left_without_branch(branch, form.cleaned_data["community"])
+            needs_confirmation = bool(left) and not form.cleaned_data["confirm"]
             try:
-                pairing = services.move_pairing(
-                    request.user,
-                    branch,
-                    form.cleaned_data["community"],
-                    form.cleaned_data["starts_on"],
-                    form.cleaned_data["kind"],
-                )
+                with transaction.atomic():
+                    pairing = services.move_pairing(
+                        request.user,
+                        branch,
+                        form.cleaned_data["community"],
+                        form.cleaned_data["starts_on"],
+                        form.cleaned_data["kind"],
+                    )
+                    # Checked whole by the service, but undone: say first which community it leaves unpaired.
+                    transaction.set_rollback(needs_confirmation)
             except DomainError as error:
                 form.add_service_error(error)
             else:
+                if needs_confirmation:
+                    data = request.POST.copy()
+                    data["confirm"] = "true"
+                    view = BranchDetailView()
+                    view.setup(request, pk=pk)
+                    return render(request, view.template_name, view.context(branch, PairingForm(data), left))
                 messages.success(
                     request,
                     _("%(branch)s is paired with %(community)s from %(date)s.")
                     % {"branch": branch, "community": pairing.community, "date": pairing.starts_on.isoformat()},
                 )
+                for community in left:
+                    messages.warning(
+                        request,
+                        _("%(community)s has no party branch now: pair another branch with it.")
+                        % {"community": community},
+                    )
                 return redirect("volunteers:branch_detail", pk=branch.pk)
         view = BranchDetailView()
         view.setup(request, pk=pk)
