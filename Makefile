@@ -18,10 +18,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Every process of the Procfile (web, worker, schedule) plus a local mail sink that prints each e-mail;
+# Ctrl-C stops them all. Production runs the same processes from deploy/ (README, "Processes").
+MAIL_PORT ?= 1025
 run: $(VENV)/.runtime
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	cat Procfile deploy/mailsink.Procfile > $(VENV)/run.Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=true HOST=$(HOST) MAIL_PORT=$(MAIL_PORT) \
+	  EMAIL_URL=smtp://127.0.0.1:$(MAIL_PORT) SITE_URL=http://$(HOST):$(PORT) \
+	  $(BIN)/honcho --procfile $(VENV)/run.Procfile --app-root $(CURDIR) start --port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

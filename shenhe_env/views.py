@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -12,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from core.worker import worker_health
 from shenhe_env.home import home_overview
 
 
@@ -29,17 +33,49 @@ class HomeView(LoginRequiredMixin, TemplateView):
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Say whether the app and its database answer (for load balancers and monitoring)."""
+    """Say whether the database, the cache and the worker answer (DESIGN.md §8), for load balancers and monitoring.
+
+    503 names what is wrong: the database does not answer, the cache does not keep a value, or no worker has
+    finished a job for WORKER_STALE_AFTER_SECONDS (the schedule gives the worker one a minute).
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             database_ok = cursor.fetchone() == (1,)
     except DatabaseError:
         database_ok = False
-    return JsonResponse(
-        {"status": "ok" if database_ok else "unavailable", "database": database_ok},
-        status=200 if database_ok else 503,
-    )
+    cache_ok = _cache_answers()
+    worker = {"ok": False, "reason": "the database does not answer"}
+    if database_ok:
+        try:
+            worker = worker_health()
+        except DatabaseError:
+            worker = {"ok": False, "reason": "the worker's heartbeat cannot be read"}
+    healthy = database_ok and cache_ok and worker["ok"]
+    reasons = [
+        reason
+        for ok, reason in (
+            (database_ok, "the database does not answer"),
+            (cache_ok, "the cache does not answer"),
+            (worker["ok"], f"worker: {worker.get('reason', '')}"),
+        )
+        if not ok
+    ]
+    body = {"status": "ok" if healthy else "unavailable", "database": database_ok, "cache": cache_ok, "worker": worker}
+    if reasons:
+        body["reasons"] = reasons
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _cache_answers() -> bool:
+    key = f"healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "1", timeout=10)
+        answered = cache.get(key) == "1"
+        cache.delete(key)
+    except Exception:  # any cache backend's connection error
+        return False
+    return answered
 
 
 API_PREFIXES = ("/api/",)

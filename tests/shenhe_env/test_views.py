@@ -8,8 +8,10 @@ import pytest
 from django.db import DatabaseError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from communities.choices import Role
+from core.models import WorkerHeartbeat
 from tests.factories import (
     TEST_PASSWORD,
     AssignmentFactory,
@@ -25,17 +27,57 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_says_the_database_answers(client):
+@pytest.fixture
+def worker_ran(db):
+    """A worker finished a job a moment ago (as the schedule makes one do every minute)."""
+    return WorkerHeartbeat.objects.create(worker_id="test:1", last_finished_at=timezone.now(), last_task="x")
+
+
+def test_healthz_says_the_database_cache_and_worker_answer(client, worker_ran):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True}
+    body = response.json()
+    assert (body["status"], body["database"], body["cache"], body["worker"]["ok"]) == ("ok", True, True, True)
+    assert body["worker"]["seconds_since_last_job"] <= 5 and "reasons" not in body
 
 
-def test_healthz_reports_a_database_outage_as_503(client):
+def test_healthz_reports_a_database_outage_as_503(client, worker_ran):
     with mock.patch("shenhe_env.views.connection.cursor", side_effect=DatabaseError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": False}
+    body = response.json()
+    assert body["database"] is False and "the database does not answer" in body["reasons"]
+
+
+def test_healthz_is_503_when_no_worker_ever_finished_a_job(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["reasons"] == ["worker: no worker has finished a job yet"]
+
+
+def test_healthz_is_503_when_the_worker_stopped_five_minutes_ago(client, worker_ran):
+    WorkerHeartbeat.objects.update(last_finished_at=timezone.now() - datetime.timedelta(minutes=6))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"]["reason"] == "no worker has finished a job for 6 minutes"
+
+
+def test_healthz_is_503_when_the_cache_keeps_nothing(client, worker_ran):
+    with mock.patch("shenhe_env.views.cache.get", return_value=None):
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["cache"] is False
+
+
+def test_a_job_run_by_the_worker_stamps_its_heartbeat(client):
+    from django.core.management import call_command
+
+    from cases.tasks import escalate_overdue
+
+    escalate_overdue.enqueue()
+    assert client.get("/healthz").status_code == 503
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    assert WorkerHeartbeat.objects.get().last_task == "cases.tasks.escalate_overdue"
+    assert client.get("/healthz").status_code == 200
 
 
 def test_login_page_is_in_chinese_by_default(client):
@@ -224,7 +266,7 @@ def test_leader_figures_count_each_community_once_whatever_its_pairing_history(c
 
 
 @override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=[r"^healthz$"])
-def test_production_redirects_pages_to_https_but_not_the_health_check(client):
+def test_production_redirects_pages_to_https_but_not_the_health_check(client, worker_ran):
     assert client.get("/accounts/login/").status_code == 301
     assert client.get("/healthz").status_code == 200
 
