@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check messages bench bench-cases bench-volunteers clean
+.PHONY: run test lint format check messages bench bench-cases bench-volunteers bench-notifications clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ bench-cases: $(VENV)/.dev
 # Volunteer, activity, leaderboard and community pages with 20,000 volunteers (same database as bench-cases).
 bench-volunteers: $(VENV)/.dev
 	$(BIN)/python bench/bench_volunteers.py
+
+# A whistle to 3 departments x 20 officers through a real worker and SMTP server (SQLite file unless DATABASE_URL).
+bench-notifications: $(VENV)/.dev
+	$(BIN)/python bench/bench_notifications.py
