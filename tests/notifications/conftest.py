@@ -33,7 +33,7 @@ class _Collector:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
         return "250 Message accepted for delivery"
@@ -98,7 +98,7 @@ def robot_server():
     robot = RobotServer("127.0.0.1", 0)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
+        def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             robot.paths.append(self.path)
@@ -110,7 +110,7 @@ def robot_server():
             self.end_headers()
             self.wfile.write(answer.encode())
 
-        def log_message(self, format, *args):  # noqa: A002 (http.server's name)
+        def log_message(self, format, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
