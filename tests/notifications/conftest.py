@@ -85,6 +85,7 @@ class RobotServer:
     port: int
     bodies: list = field(default_factory=list)
     paths: list = field(default_factory=list)
+    headers: list = field(default_factory=list)
     status: int = 200
     errcode: int = 0
 
@@ -102,6 +103,7 @@ def robot_server():
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             robot.paths.append(self.path)
+            robot.headers.append(dict(self.headers))
             robot.bodies.append(json.loads(raw.decode("utf-8")))
             answer = json.dumps({"errcode": robot.errcode, "errmsg": "ok" if not robot.errcode else "refused"})
             self.send_response(robot.status)
