@@ -52,7 +52,12 @@ def event_key(case) -> str:
 
 
 def run_worker():
+    """The Procfile's worker, for one batch. Its close_old_connections() closes a connection inside a test's
+    transaction (PostgreSQL), so the tests that run it commit for real (django_db(transaction=True))."""
     call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+
+worker_commits = pytest.mark.django_db(transaction=True)
 
 
 def test_a_rolled_back_action_leaves_no_notification_and_enqueues_nothing(
@@ -67,8 +72,7 @@ def test_a_rolled_back_action_leaves_no_notification_and_enqueues_nothing(
     assert callbacks == []
     assert not Notification.objects.exists() and not Delivery.objects.exists()
     assert not CaseEvent.objects.filter(action="dispatch").exists()
-    assert not DBTaskResult.objects.exists()
-    run_worker()
+    assert not DBTaskResult.objects.exists()  # the worker has nothing to run
     tasks.deliver_due.call()
     assert smtp_server.messages == [] and robot_server.bodies == []
 
@@ -86,11 +90,10 @@ def test_deliveries_are_enqueued_after_commit_one_job_per_channel(district, djan
     assert Delivery.objects.filter(key=key, status=DeliveryStatus.PENDING).count() == 4  # 2 e-mails, 2 robots
 
 
-def test_the_worker_delivers_enqueued_jobs_to_the_real_servers(
-    district, smtp_server, robot_server, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = dispatch(district)
+@worker_commits
+def test_the_worker_delivers_enqueued_jobs_to_the_real_servers(district, smtp_server, robot_server):
+    case = dispatch(district)  # commits, and so enqueues its jobs
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
     run_worker()
     assert smtp_server.recipients() == ["officer_assist@shenhe.example", "officer_lead@shenhe.example"]
     assert len(robot_server.bodies) == 2
@@ -123,15 +126,15 @@ def test_a_delivery_left_sending_by_a_killed_worker_is_delivered_exactly_once(di
     assert len(robot_server.bodies) == 2  # the robots' pending posts went out with it, once each
 
 
+@worker_commits
 def test_a_failing_robot_is_retried_with_backoff_while_the_emails_go_at_once(
-    district, smtp_server, robot_server, settings, django_capture_on_commit_callbacks
+    district, smtp_server, robot_server, settings
 ):
     settings.NOTIFICATION_MAX_ATTEMPTS = 4
     robot_server.status = 500
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            case = dispatch(district)
+        case = dispatch(district)
         run_worker()
     assert smtp_server.recipients() == ["officer_assist@shenhe.example", "officer_lead@shenhe.example"]
     robots = Delivery.objects.filter(case=case, channel=Channel.WEBHOOK)
