@@ -13,6 +13,7 @@ import datetime
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -78,6 +79,11 @@ def robot_payload(robot_kind: str, subject: str, body: str) -> dict:
 
 
 def _post_robot(delivery: Delivery, subject: str, body: str) -> None:
+    # Only a web address: urllib would also read file:// (and count a local file as the robot's answer)
+    # or try ftp://, and a URL it cannot parse must fail like any refusal, not as a crash.
+    scheme = urllib.parse.urlsplit(delivery.address).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise DeliveryFailed(f"the robot address is not an http(s) URL: {delivery.address[:200]!r}")
     payload = json.dumps(robot_payload(delivery.data.get("robot_kind", ""), subject, body), ensure_ascii=False)
     request = urllib.request.Request(
         delivery.address,

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from cases.choices import AssignmentRole, CaseAction, CaseState, Deadline
+from cases.choices import WORKING_STATES, AssignmentRole, CaseAction, CaseState, Deadline
 from cases.models import Assignment, Case, CaseEvent
 from communities.choices import Role
 from communities.models import Department
@@ -151,7 +151,8 @@ def due_reminders(now) -> list[tuple[str, Case, Planned]]:
             reported_in_at__isnull=True,
             report_in_due_at__gt=now,
             report_in_due_at__lte=soon,
-            case__state=CaseState.DISPATCHED,
+            # Not only while the lead has not reported in: a whistled assisting department is reminded too.
+            case__state__in=WORKING_STATES,
         )
         .exclude(role=AssignmentRole.CC)
         .select_related("case", "department")
