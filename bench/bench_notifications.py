@@ -45,7 +45,7 @@ class _Sink:
         self.arrivals: list[tuple[float, str]] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             for recipient in envelope.rcpt_tos:
                 self.arrivals.append((time.time(), recipient))
@@ -144,7 +144,7 @@ def main() -> None:
             )
             committed = time.time()
 
-            def seen() -> bool:
+            def seen(case: Case = case) -> bool:
                 with other.cursor() as cursor:
                     cursor.execute(
                         "SELECT COUNT(*) FROM notifications_notification WHERE case_id = %s AND kind = 'whistle'",
@@ -154,7 +154,7 @@ def main() -> None:
 
             wait_until(seen)
             in_app.append(time.time() - committed)
-            wait_until(lambda: len(SINK.arrivals) >= before + 3 * OFFICERS)
+            wait_until(lambda before=before: len(SINK.arrivals) >= before + 3 * OFFICERS)
             e_mail += [arrived - committed for arrived, _ in SINK.arrivals[before:]]
         print(f"database: {connection.vendor}; {WHISTLES} whistles to 3 departments x {OFFICERS} officers")
         print(

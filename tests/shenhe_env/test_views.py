@@ -68,6 +68,8 @@ def test_healthz_is_503_when_the_cache_keeps_nothing(client, worker_ran):
     assert response.status_code == 503 and response.json()["cache"] is False
 
 
+# db_worker closes old connections, which ends a test transaction on PostgreSQL: commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_a_job_run_by_the_worker_stamps_its_heartbeat(client):
     from django.core.management import call_command
 

@@ -474,16 +474,14 @@ def test_run_imports_runs_waiting_jobs_and_with_stale_the_stopped_ones(mob):
     assert imports.run_import(stopped).status == ImportStatus.DONE and Volunteer.objects.count() == 4
 
 
-def test_without_the_inline_setting_an_import_is_left_to_the_worker_after_commit(
-    mob, django_capture_on_commit_callbacks
-):
+# db_worker closes old connections, which ends a test transaction on PostgreSQL: commit for real.
+@pytest.mark.django_db(transaction=True)
+def test_without_the_inline_setting_an_import_is_left_to_the_worker_after_commit(mob):
+    from django.db import transaction
     from django_tasks_db.models import DBTaskResult
 
     data = csv_bytes([VOLUNTEER_HEADERS, *volunteer_rows(2, mob.community.name)])
-    with (
-        override_settings(VOLUNTEER_IMPORTS_INLINE=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with override_settings(VOLUNTEER_IMPORTS_INLINE=False), transaction.atomic():
         job = imports.create_import(mob.users["staff_own"], kind=ImportKind.VOLUNTEERS, upload=upload("a.csv", data))
         assert not DBTaskResult.objects.exists()  # nothing is handed over before the upload commits
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.QUEUED  # the web request did not run it
