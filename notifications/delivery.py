@@ -15,9 +15,10 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -61,11 +62,15 @@ def _language(delivery: Delivery) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _send_email(delivery: Delivery, subject: str, body: str) -> None:
-    message = EmailMessage(subject=subject, body=body, to=[delivery.address])
+def _send_email(delivery: Delivery, subject: str, body: str, connection: Any = None) -> None:
+    message = EmailMessage(subject=subject, body=body, to=[delivery.address], connection=connection)
     try:
+        if connection is not None:
+            connection.open()  # kept open across a batch: one SMTP session, not one per message
         sent = message.send(fail_silently=False)
     except Exception as error:  # smtplib, socket and TLS errors alike: the server did not take it
+        if connection is not None:
+            connection.close()  # the next message opens a fresh session
         raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
     if not sent:
         raise DeliveryFailed("the mail server accepted no recipient")
@@ -104,25 +109,25 @@ def _post_robot(delivery: Delivery, subject: str, body: str) -> None:
         raise DeliveryFailed(f"the robot answered errcode {code}: {answer[:200]!r}")
 
 
-def send(delivery: Delivery) -> None:
+def send(delivery: Delivery, connection: Any = None) -> None:
     """Send one claimed delivery through its channel, in its reader's language; raises DeliveryFailed."""
     number = delivery.case.number if delivery.case_id else None
     with translation.override(_language(delivery)):
         subject, body = title(delivery.kind, delivery.data, number), text(delivery.kind, delivery.data, number)
     if delivery.channel == Channel.EMAIL:
-        _send_email(delivery, subject, body)
+        _send_email(delivery, subject, body, connection)
     else:
         _post_robot(delivery, subject, body)
 
 
-def deliver(pk: int, now: datetime.datetime | None = None) -> str | None:
+def deliver(pk: int, now: datetime.datetime | None = None, connection: Any = None) -> str | None:
     """Claim, send and mark one delivery; answers its new status, or None if it was not ours to send."""
     now = now or timezone.now()
     delivery = _claim(pk, now)
     if delivery is None:
         return None
     try:
-        send(delivery)
+        send(delivery, connection)
     except DeliveryFailed as error:
         return _failed(delivery, str(error))
     except Exception as error:  # a bug must not leave it `sending` for good
@@ -157,10 +162,14 @@ def due(now: datetime.datetime, **filters) -> list[int]:
 
 
 def deliver_all(ids: list[int]) -> dict[str, int]:
-    """Deliver each of `ids` in turn; answers how many ended in each status."""
+    """Deliver each of `ids` in turn over one mail session; answers how many ended in each status."""
     counts: dict[str, int] = {}
-    for pk in ids:
-        status = deliver(pk)
-        if status:
-            counts[status] = counts.get(status, 0) + 1
+    mail = get_connection(fail_silently=False)
+    try:
+        for pk in ids:
+            status = deliver(pk, connection=mail)
+            if status:
+                counts[status] = counts.get(status, 0) + 1
+    finally:
+        mail.close()
     return counts
