@@ -3,6 +3,7 @@ of, and handed to the worker only once that transaction commits (a rolled-back a
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -42,11 +43,20 @@ def write(key: str, planned: Planned, *, case: Case | None, event: CaseEvent | N
     ]
     Notification.objects.bulk_create(new)
     created = Notification.objects.filter(key=key, kind=planned.kind, recipient__in=[n.recipient_id for n in new])
-    deliveries = _emails(created, users) + _robots(key, planned, case, data)
+    deliveries = _emails(created, users) + _robots(key, planned, case, data) if _is_news(created_at) else []
     Delivery.objects.bulk_create(deliveries)
     if deliveries:
         transaction.on_commit(lambda: _enqueue(key, planned.kind))
     return len(new)
+
+
+# An event recorded at a time long past (the demo's replayed history) is shown in the app, but nobody is
+# sent an e-mail or a robot post about it: such a message would be noise, not a call to act.
+NEWS_FOR = datetime.timedelta(hours=1)
+
+
+def _is_news(moment: datetime.datetime) -> bool:
+    return moment >= timezone.now() - NEWS_FOR
 
 
 def _emails(notifications, users: dict) -> list[Delivery]:

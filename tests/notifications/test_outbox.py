@@ -186,5 +186,16 @@ def test_a_robot_that_recovers_is_sent_on_the_next_try(district, smtp_server, ro
     assert set(robots.values_list("last_error", flat=True)) == {""}
 
 
+def test_an_event_replayed_at_a_past_time_is_shown_in_the_app_but_sent_nowhere(district):
+    from core import clock
+
+    with clock.at(timezone.now() - datetime.timedelta(days=3)):  # as seed_demo replays its history
+        case = dispatch(district)
+    assert Notification.objects.filter(case=case, recipient=district.users["officer_lead"]).exists()
+    assert not Delivery.objects.filter(case=case).exists()
+    fresh = dispatch(district)
+    assert Delivery.objects.filter(case=fresh).count() == 4
+
+
 def test_backoff_doubles_up_to_an_hour():
     assert [delivery.backoff(n).total_seconds() / 60 for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
