@@ -141,6 +141,7 @@ class TallyFilterSet(django_filters.FilterSet):
     metric = django_filters.CharFilter(field_name="metric__code", label=_("Metric"))
     # A case's entry may have no community (a road case): its street is the case's.
     street = django_filters.ModelChoiceFilter(
+        field_name="community__street",
         queryset=Street.objects.all(),
         label=_("Street"),
         method="filter_street",
