@@ -58,7 +58,7 @@ def case_columns(user: AnyUser) -> list[Column]:
         Column(_("Campaign"), attrgetter("campaign.name")),  # 专项整治
         Column(_("Category"), attrgetter("category.name")),  # 问题类别
         Column(_("Street"), attrgetter("street.name")),  # 街道
-        Column(_("Community"), attrgetter("community.name")),  # 社区
+        Column(_("Community"), _name_of("community")),  # 社区 (none for a road case between communities)
         Column(_("Compound"), _name_of("compound")),  # 小区
         Column(_("Road"), _name_of("road")),  # 道路
         Column(_("Address"), attrgetter("address")),  # 地址

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -139,8 +139,12 @@ class TallyFilterSet(django_filters.FilterSet):
 
     campaign = django_filters.CharFilter(field_name="campaign__slug", label=_("Campaign"))
     metric = django_filters.CharFilter(field_name="metric__code", label=_("Metric"))
+    # A case's entry may have no community (a road case): its street is the case's.
     street = django_filters.ModelChoiceFilter(
-        field_name="community__street", queryset=Street.objects.all(), label=_("Street")
+        field_name="community__street",
+        queryset=Street.objects.all(),
+        label=_("Street"),
+        method="filter_street",
     )
     case = django_filters.CharFilter(field_name="case__number", label=_("Case number"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), validators=DAY_RANGE)
@@ -152,3 +156,9 @@ class TallyFilterSet(django_filters.FilterSet):
     class Meta:
         model = TallyEntry
         fields = ["community", "activity"]
+
+    def filter_street(self, queryset: QuerySet[TallyEntry], name: str, street: Street | None) -> QuerySet[TallyEntry]:
+        """Entries in the street: by their community, or (a road case's, without one) by their case."""
+        if street is None:
+            return queryset
+        return queryset.filter(Q(community__street=street) | Q(case__street=street))

@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import PhotoStage, Priority, Satisfaction
+from cases.choices import CaseState, PhotoStage, Priority, Satisfaction
 from cases.models import Case, Category
 from cases.permissions import always_whistles
+from cases.queries import send_backs, suggested_lead_department_id
+from cases.workflow import DUPLICATE_TARGET_RULE
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road, Street
 from communities.roles import role_of
@@ -20,6 +22,8 @@ from core.errors import DomainError
 from core.forms import parse_id, style_fields
 
 MAX_PHOTOS = 9
+# The hidden field of a page form's one-time token (templates draw it with {% form_token %}; views.py uses it).
+FORM_TOKEN_FIELD = "form_token"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -98,7 +102,12 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     street = forms.ModelChoiceField(label=_("Street"), queryset=Street.objects.none())
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.none(),
+        required=False,
+        help_text=_("May stay empty for a problem on a road: choose the road (or the compound) instead."),
+    )
     compound = forms.ModelChoiceField(
         label=_("Compound or courtyard"), queryset=Compound.objects.none(), required=False
     )
@@ -146,7 +155,11 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
         communities = Community.objects.filter(street_id=street_id).order_by("name")
         self.fields["community"].queryset = communities
         community_id = _chosen(communities, values.get("community"))
-        self.fields["compound"].queryset = Compound.objects.filter(community_id=community_id).order_by("name")
+        # Without a community, the street's compounds: the case takes its community from the compound.
+        compounds = Compound.objects.filter(community__street_id=street_id) if community_id is None else None
+        self.fields["compound"].queryset = (
+            compounds if compounds is not None else Compound.objects.filter(community_id=community_id)
+        ).order_by("community__name", "name")
         roads = Road.objects.filter(street_id=street_id).order_by("name", "section")
         if self.role == Role.ROAD_CHIEF:
             roads = roads.filter(road_chief=user)
@@ -157,6 +170,14 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
             departments = Department.objects.filter(is_active=True).order_by("name")
             self.fields["whistle_lead"].queryset = departments
             self.fields["whistle_assist"].queryset = departments
+            # The whistle starts with the category's department as lead (site.js follows a change of category).
+            self.fields["whistle_lead"].widget.attrs["data-follows-category"] = "category-departments"
+            self.category_departments = dict(
+                Category.objects.filter(is_active=True).values_list("code", "default_department_id")
+            )
+            category = Category.objects.filter(code=values.get("category") or "").first()
+            if category is not None and not self.is_bound:
+                self.fields["whistle_lead"].initial = category.default_department_id
         else:
             del self.fields["whistle_lead"], self.fields["whistle_assist"]
         style_fields(self)
@@ -246,7 +267,7 @@ class RejectForm(ActionForm):
         label=_("Duplicate of case number"),
         required=False,
         max_length=20,
-        help_text=_("Fill in when this case repeats an open one."),
+        help_text=DUPLICATE_TARGET_RULE,
         widget=forms.TextInput(attrs={"list": "duplicate-candidates", "autocomplete": "off"}),
     )
 
@@ -276,7 +297,15 @@ class DispatchForm(ActionForm):
         departments = Department.objects.filter(is_active=True).order_by("name")
         for name in ("lead_department", "assist_departments", "cc_departments"):
             self.fields[name].queryset = departments
-        self.fields["lead_department"].initial = self.case.category.default_department_id
+        # A case sent back does not go back to the department that refused it (whistles too).
+        self.send_backs = send_backs(self.case) if self.case.state == CaseState.REGISTERED else []
+        self.sent_back = self.send_backs[0] if self.send_backs else None
+        self.fields["lead_department"].initial = suggested_lead_department_id(self.case, self.send_backs)
+        if self.send_backs:
+            names = "、".join(
+                dict.fromkeys(event.department_name for event in self.send_backs if event.department_name)
+            )
+            self.fields["lead_department"].help_text = _("Sent back by: %(departments)s.") % {"departments": names}
         if always_whistles(self.user):
             del self.fields["whistle"]
             self.submit_label = _("Blow the whistle")

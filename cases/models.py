@@ -202,8 +202,14 @@ class Case(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category"))
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cases", verbose_name=_("campaign"))
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="cases", verbose_name=_("street"))
+    # Optional: a problem on a road (a road chief's) may lie between communities; the street is always known.
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="cases", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("community"),
     )
     compound = models.ForeignKey(
         Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("compound")
@@ -508,8 +514,14 @@ class TallyEntry(models.Model):
         _("quantity"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     date = models.DateField(_("date"))
+    # None for work on a case filed without a community (a road case); an activity's always has one.
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="tally_entries", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tally_entries",
+        verbose_name=_("community"),
     )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="tally_entries", verbose_name=_("campaign")
@@ -561,7 +573,8 @@ class TallyEntry(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """An `Idempotency-Key` a client sent with POST /api/v1/cases/: a retry returns the case it created."""
+    """A key that makes a request happen once (cases/idempotency.py): an API `Idempotency-Key` or a page's
+    one-time form token. A retry gets the case (and event) the first request produced."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
@@ -570,6 +583,9 @@ class IdempotencyKey(models.Model):
     request_hash = models.CharField(_("request fingerprint"), max_length=64)
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("event")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

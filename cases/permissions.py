@@ -52,6 +52,8 @@ class ActionRule:
 
 
 ALL_ROLES = tuple(Role.values)
+# A case in these states has no lead department (a sent-back one's last round is over).
+WAITING_FOR_DISPATCH = (CaseState.REPORTED, CaseState.REGISTERED, CaseState.REJECTED)
 WORKING = (CaseState.DISPATCHED, CaseState.IN_PROGRESS)
 PHOTO_STATES = (
     CaseState.REPORTED,
@@ -172,7 +174,12 @@ def reporter_phone_for(user: AnyUser, case: Case) -> str:
 
 
 def lead_assignment(case: Case) -> Assignment | None:
-    """The lead part of the current round, or of the last round when none is current (uses a prefetch)."""
+    """The lead part of the current round, or of the last round when none is current (uses a prefetch).
+
+    None while the case waits for a (new) dispatch: a case sent back has no lead until it is dispatched again.
+    """
+    if case.state in WAITING_FOR_DISPATCH:
+        return None
     leads = [assignment for assignment in case.assignments.all() if assignment.role == AssignmentRole.LEAD]
     current = [assignment for assignment in leads if assignment.finished_at is None]
     return max(current or leads, key=lambda assignment: (assignment.assigned_at, assignment.pk), default=None)
@@ -276,6 +283,16 @@ def _check_preconditions(user: AnyUser, action: str, case: Case) -> None:
                 % {"days": days},
                 reason="reopen_window_passed",
             )
+
+
+def can_take_on_visible(user: AnyUser, action: str, case: Case) -> bool:
+    """Whether the user may take the action now on a case known to be visible to them (e.g. from their inbox),
+    without asking the database again whether they see it."""
+    try:
+        _check_rules(user, action, case)
+    except (Forbidden, InvalidState):
+        return False
+    return True
 
 
 def allowed_actions(user: AnyUser, case: Case) -> list[str]:

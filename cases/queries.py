@@ -11,8 +11,8 @@ from django.db.models import BooleanField, DateTimeField, Exists, ExpressionWrap
 from django.utils import timezone
 
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
-from cases.models import Assignment, Case, Category, coordinates_errors
-from communities.models import Community
+from cases.models import Assignment, Case, CaseEvent, Category, coordinates_errors
+from communities.models import Community, Road
 from core import clock
 
 METRES_PER_DEGREE_LATITUDE = 111_320
@@ -166,22 +166,29 @@ def distance_metres(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) 
 
 def possible_duplicates(
     category: Category,
-    community: Community,
+    community: Community | None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     *,
+    road: Road | None = None,
     exclude: Case | None = None,
     user=None,
     now: datetime.datetime | None = None,
 ) -> list[Case]:
-    """Open cases of the same category in the same community or within the radius, filed in the window.
+    """Open cases of the same category in the same community (for a case without one: on the same road) or
+    within the radius, filed in the window.
 
     Given a user, only the cases that user may see are offered.
     """
     now = now or clock.now()
     since = now - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     radius = settings.DUPLICATE_RADIUS_METRES
-    place = Q(community=community)
+    if community is not None:
+        place = Q(community=community)
+    elif road is not None:
+        place = Q(road=road)
+    else:
+        place = Q(pk__in=[])
     if latitude is not None and longitude is not None and coordinates_errors(latitude, longitude):
         latitude = longitude = None  # a point outside the district cannot be near anything in it
     if latitude is not None and longitude is not None:
@@ -201,7 +208,13 @@ def possible_duplicates(
         candidates = candidates.exclude(pk=exclude.pk)
     if user is not None:
         candidates = visible_to(user, candidates)
-    return [case for case in candidates[:50] if case.community_id == community.pk or _within(case, latitude, longitude)]
+
+    def same_place(case: Case) -> bool:
+        if community is not None:
+            return case.community_id == community.pk
+        return road is not None and case.road_id == road.pk
+
+    return [case for case in candidates[:50] if same_place(case) or _within(case, latitude, longitude)]
 
 
 def _within(case: Case, latitude: Decimal | None, longitude: Decimal | None) -> bool:
@@ -213,7 +226,7 @@ def _within(case: Case, latitude: Decimal | None, longitude: Decimal | None) -> 
 def department_inbox(department_id: int | None) -> QuerySet[Assignment]:
     """The department's current parts on cases (lead, assisting, copied) with the cases they are on."""
     return Assignment.objects.filter(department_id=department_id, finished_at__isnull=True).select_related(
-        "case", "case__category", "case__community", "case__street"
+        "case", "case__category", "case__community", "case__street", "case__road"
     )
 
 
@@ -233,5 +246,29 @@ def in_hand(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
 def case_rows(user) -> QuerySet[Case]:
     """The cases the user may see with what a list row shows (pages, exports and API), in fixed queries."""
     parts = Prefetch("assignments", queryset=Assignment.objects.select_related("department"))
-    cases = Case.objects.select_related("category", "campaign", "street", "community", "duplicate_of")
+    cases = Case.objects.select_related("category", "campaign", "street", "community", "road", "duplicate_of")
     return with_overdue(visible_to(user, cases.prefetch_related(parts)))
+
+
+def send_backs(case: Case) -> list[CaseEvent]:
+    """The case's send-back events, latest first, each with `department_id` / `department_name` of the
+    department that sent it back (from the event; for older events, the officer's department)."""
+    events = (
+        CaseEvent.objects.filter(case=case, action="send_back")
+        .select_related("actor", "actor__staff_profile__department")
+        .order_by("-created_at", "-pk")
+    )
+    found = []
+    for event in events:
+        profile = getattr(event.actor, "staff_profile", None) if event.actor else None
+        department = profile.department if profile is not None else None
+        event.department_id = event.data.get("department_id") or (department.pk if department else None)
+        event.department_name = event.data.get("department") or (department.name if department else "")
+        found.append(event)
+    return found
+
+
+def suggested_lead_department_id(case: Case, refused: list[CaseEvent]) -> int | None:
+    """The lead a dispatch starts with: the category's default department, unless it sent this case back."""
+    default = case.category.default_department_id
+    return None if default in {event.department_id for event in refused} else default

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -22,12 +23,14 @@ from cases import workflow
 from cases.choices import PhotoStage
 from cases.exports import case_export_response
 from cases.filters import CaseFilterSet
-from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, ActionForm, CaseCreateForm
+from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, FORM_TOKEN_FIELD, ActionForm, CaseCreateForm
+from cases.idempotency import IdempotencyMismatch, perform_once, previous_outcome, request_fingerprint
 from cases.models import Case, CaseEvent, Category, Metric, Photo
 from cases.permissions import (
     ACTION_RULES,
     allowed_actions,
     can_file_cases,
+    can_take_on_visible,
     can_view,
     check_action,
     has_department_inbox,
@@ -49,6 +52,43 @@ from core.htmx import is_htmx
 from core.views import FilteredExportView, FilteredListView
 
 PAGE_SIZE = 25
+
+
+# --- sending a form once ----------------------------------------------------------------------
+# Every form that files or acts carries a one-time token (FORM_TOKEN_FIELD, drawn by {% form_token %}); the
+# token is the request's idempotency key (cases/idempotency.py, the API's Idempotency-Key rule): the same form
+# sent twice (a double tap, a retry on a patchy connection) is answered with the outcome of the first.
+
+
+def _form_key(request: HttpRequest) -> str | None:
+    token = request.POST.get(FORM_TOKEN_FIELD, "").strip()
+    return f"form:{token}" if token else None
+
+
+def _form_fingerprint(request: HttpRequest) -> str:
+    fields = {
+        key: values for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", FORM_TOKEN_FIELD)
+    }
+    files = {key: [f"{upload.name}:{upload.size}" for upload in uploads] for key, uploads in request.FILES.lists()}
+    return request_fingerprint({"path": request.path, "fields": fields, "files": files})
+
+
+def _previous_outcome(request: HttpRequest):
+    """What this form's token produced before, or None (raises IdempotencyMismatch for other content)."""
+    key = _form_key(request)
+    return previous_outcome(request.user, key, _form_fingerprint(request)) if key else None
+
+
+def _once(request: HttpRequest, perform) -> Case:
+    """Perform the form's action once per token (without a token, every time)."""
+    key = _form_key(request)
+    if key is None:
+        return perform()
+    record, _replayed = perform_once(request.user, key, _form_fingerprint(request), perform)
+    return record.case
+
+
+FORM_SENT_BEFORE = _("This form was already sent with different content, so nothing was done this time.")
 
 
 class CaseListView(LoginRequiredMixin, FilteredListView):
@@ -104,18 +144,40 @@ class CaseCreateView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = CaseCreateForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            try:
-                case = workflow.create_case(request.user, **form.case_kwargs())
-            except DomainError as error:
-                form.add_workflow_error(error)
-            else:
-                messages.success(request, _("Case %(number)s has been filed.") % {"number": case.number})
-                if case.whistle:
-                    messages.success(request, _("Whistle blown: the departments must report in."))
-                return redirect("cases:case_detail", number=case.number)
+        try:
+            previous = _previous_outcome(request)
+            if previous is not None:  # the same form sent again: the case it filed
+                return self.filed(request, previous.case)
+            if form.is_valid():
+                case = _once(request, lambda: workflow.create_case(request.user, **form.case_kwargs()))
+                return self.filed(request, case)
+        except IdempotencyMismatch as error:
+            form.is_valid()
+            form.add_error(None, self.sent_before(error))
+            context = {"form": form, "duplicates": self.duplicates(request.POST)}
+            return render(request, self.template_name, context, status=422)
+        except DomainError as error:
+            form.add_workflow_error(error)
         context = {"form": form, "duplicates": self.duplicates(request.POST)}
         return render(request, self.template_name, context, status=400)
+
+    @staticmethod
+    def filed(request: HttpRequest, case: Case) -> HttpResponse:
+        """Where a filed case leads (the same for the form sent again)."""
+        messages.success(request, _("Case %(number)s has been filed.") % {"number": case.number})
+        if case.whistle:
+            messages.success(request, _("Whistle blown: the departments must report in."))
+        return redirect("cases:case_detail", number=case.number)
+
+    def sent_before(self, error: IdempotencyMismatch) -> str:
+        """The refusal of a form sent again with other content, naming the case it filed the first time."""
+        case = error.record.case if error.record is not None else None
+        if case is not None and can_view(self.request.user, case):
+            return _(
+                "This form already filed case %(number)s; nothing more was filed. "
+                "To file another case, send the form below again."
+            ) % {"number": case.number}
+        return FORM_SENT_BEFORE
 
     @staticmethod
     def initial(request: HttpRequest) -> dict[str, Any]:
@@ -126,13 +188,14 @@ class CaseCreateView(LoginRequiredMixin, View):
         """Open cases that may be the same problem (same category, same community or nearby, recent)."""
         form = CaseCreateForm(initial=values.dict(), user=self.request.user)
         community = form.fields["community"].queryset.filter(pk=parse_id(values.get("community"))).first()
+        road = form.fields["road"].queryset.filter(pk=parse_id(values.get("road"))).first()
         category = Category.objects.filter(code=values.get("category") or "", is_active=True).first()
-        if community is None or category is None:
+        if (community is None and road is None) or category is None:
             return []
         latitude, longitude = _decimal(values.get("latitude")), _decimal(values.get("longitude"))
         if latitude is None or longitude is None:
             latitude = longitude = None
-        return possible_duplicates(category, community, latitude, longitude, user=self.request.user)
+        return possible_duplicates(category, community, latitude, longitude, road=road, user=self.request.user)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -195,8 +258,10 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
         "workflow_forms": [forms[action] for action in ACTION_FORM_ORDER if action in forms and action != "comment"],
         "comment_form": forms.get("comment"),
         "metrics": {metric.code: metric for metric in Metric.objects.all()},
+        # The other way round from duplicate_of: the cases rejected as repeats of this one.
+        "duplicates": visible_to(user, case.duplicates.select_related("street")).order_by("created_at", "pk"),
         "duplicate_candidates": possible_duplicates(
-            case.category, case.community, case.latitude, case.longitude, exclude=case, user=user
+            case.category, case.community, case.latitude, case.longitude, road=case.road, exclude=case, user=user
         )
         if "reject" in actions
         else [],
@@ -223,17 +288,27 @@ class CaseActionView(LoginRequiredMixin, View):
         if form_class is None:
             raise Http404
         case = visible_case_or_404(request.user, number)
+        form = None
         try:
+            # The same form sent again is answered first: after the first request the action is no longer allowed.
+            if _previous_outcome(request) is not None:
+                return self.done(request, number, action)
             # Whether the user may act at all comes first: input errors on a form they cannot use help no one.
             check_action(request.user, action, case)
             form = form_class(request.POST, request.FILES, case=case, user=request.user)
             if not form.is_valid():
                 messages.error(request, _("Please correct the marked fields."))
                 return case_page(request, case, bound=form, status=400)
-            workflow.ACTIONS[action](request.user, case, **form.workflow_kwargs())
+            _once(request, lambda: workflow.ACTIONS[action](request.user, case, **form.workflow_kwargs()))
         except NotFound as error:
             raise Http404 from error
+        except IdempotencyMismatch:
+            messages.error(request, FORM_SENT_BEFORE)
+            return redirect("cases:case_detail", number=number)
         except InvalidInput as error:
+            if form is None:  # the token itself is wrong
+                messages.error(request, str(error))
+                return redirect("cases:case_detail", number=number)
             form.add_workflow_error(error)
             messages.error(request, str(error))
             return case_page(request, case, bound=form, status=400)
@@ -241,7 +316,17 @@ class CaseActionView(LoginRequiredMixin, View):
             # The state or the user's part changed (or never allowed it): show why on the fresh page.
             messages.error(request, str(error))
             return redirect("cases:case_detail", number=number)
+        return self.done(request, number, action)
+
+    @staticmethod
+    def done(request: HttpRequest, number: str, action: str) -> HttpResponse:
+        """Where a done action leads (the same for the form sent again): the timeline, or the page it came from."""
         messages.success(request, _("Done: %(action)s.") % {"action": ACTION_RULES[action].name})
+        back = request.POST.get("next", "")
+        if back.startswith("/") and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("cases:case_detail", args=[number]) + "#timeline")
 
 
@@ -271,9 +356,14 @@ class InboxView(LoginRequiredMixin, View):
             return redirect("cases:case_list")
         department = request.user.staff_profile.department
         parts = department_inbox(department.pk)
+        waiting_parts = awaiting_report_in(parts).prefetch_related("case__assignments")
+        waiting = Paginator(waiting_parts, PAGE_SIZE).get_page(request.GET.get("waiting_page"))
+        for part in waiting:
+            # The inline 报到 button, by the same rule as the case page's (the inbox lists only visible cases).
+            part.can_report_in = can_take_on_visible(request.user, "report_in", part.case)
         context = {
             "department": department,
-            "waiting": Paginator(awaiting_report_in(parts), PAGE_SIZE).get_page(request.GET.get("waiting_page")),
+            "waiting": waiting,
             "in_hand": Paginator(in_hand(parts), PAGE_SIZE).get_page(request.GET.get("page")),
             "now": clock.now(),
         }

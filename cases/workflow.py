@@ -201,6 +201,8 @@ def _perform(
             locked.save()
             event = _record_event(locked, actor, action, from_state, now=now, note=outcome.note, data=outcome.data)
             _save_photos(locked, actor, outcome, event, stored)
+            # The outcome a retry of the same request is answered with (cases/idempotency.py).
+            locked.recorded_event = event
     except DomainError:
         raise
     except DatabaseError as error:
@@ -222,11 +224,11 @@ def _next_number(now: datetime.datetime) -> str:
     return f"SH-{year}-{sequence.last_value:06d}"
 
 
-def _intake_state(actor: User | None, community: Community) -> str:
+def _intake_state(actor: User | None, street_id: int) -> str:
     """Street staff and road chiefs file in their own street and register directly; others wait to be accepted."""
     role = role_of(actor) if actor is not None else None
     if role in (Role.STREET_STAFF, Role.ROAD_CHIEF):
-        if actor.staff_profile.street_id != community.street_id:
+        if actor.staff_profile.street_id != street_id:
             raise Forbidden(_("You can file cases only in your own street."), reason="not_your_street")
         return CaseState.REGISTERED
     return CaseState.REPORTED
@@ -237,7 +239,7 @@ def create_case(
     *,
     title: str,
     category: Category,
-    community: Community,
+    community: Community | None = None,
     description: str = "",
     compound: Compound | None = None,
     road: Road | None = None,
@@ -260,12 +262,16 @@ def create_case(
     With `lead_department` (and `assist_departments`) the case is dispatched at once, in the same
     transaction: a road chief's dispatch is always a whistle (吹哨), and a whistle needs the road it is
     blown on. Refused as a whole (nothing saved) when the actor may not dispatch the new case.
+
+    The place (`_intake_place`): a community, or a compound (whose community it is), or a road — a problem
+    on a road may lie between communities, so the community may stay empty; the street comes from them.
     """
     role = role_of(actor) if actor is not None else None
     if actor is not None and not can_file_cases(actor):
         # Officers report a problem they find to the street office (a comment or a call), not as intake.
         raise Forbidden(_("Your role cannot file cases."), reason="role_not_allowed")
-    state = _intake_state(actor, community)
+    community, street_id = _intake_place(community, compound, road)
+    state = _intake_state(actor, street_id)
     if source is None:
         source = {Role.ROAD_CHIEF: CaseSource.WHISTLE}.get(role, CaseSource.PATROL if role else CaseSource.API)
     fields: dict[str, list] = {}
@@ -287,7 +293,7 @@ def create_case(
         description=_optional_text(description),
         category=category,
         campaign=campaign or category.campaign,
-        street_id=community.street_id,
+        street_id=street_id,
         community=community,
         compound=compound,
         road=road,
@@ -328,11 +334,28 @@ def create_case(
                 data={"source": case.source, "photos": len(processed)},
             )
             _save_photos(case, actor, Outcome(photos=processed, photo_stage=PhotoStage.BEFORE), event, stored)
+            case.recorded_event = event
             if summon:
                 _dispatch_at_intake(case, actor, parts, whistle=whistle, now=now)
     except DatabaseError as error:
         raise Conflict(CONFLICT_MESSAGE) from error
     return case
+
+
+PLACE_NEEDED = _("Choose the community, or the road the problem is on.")
+
+
+def _intake_place(
+    community: Community | None, compound: Compound | None, road: Road | None
+) -> tuple[Community | None, int]:
+    """(community, street id) of a new case: the community given or the compound's; none for a road case."""
+    if community is None and compound is not None:
+        community = compound.community
+    if community is not None:
+        return community, community.street_id
+    if road is not None:
+        return None, road.street_id
+    raise InvalidInput.for_fields({"community": [PLACE_NEEDED]})
 
 
 def _dispatch_at_intake(
@@ -383,7 +406,15 @@ def reject(actor: User, case: Case, *, reason: str, duplicate_of: Case | str | N
     return _perform(actor, case, "reject", prepare)
 
 
+# What may be the original of a duplicate, said once: the reject form's help text is this sentence.
+DUPLICATE_TARGET_RULE = _(
+    "The number of the case this one repeats: another case of the same street, open or closed, "
+    "that was not itself rejected."
+)
+
+
 def _duplicate_target(case: Case, duplicate_of: Case | str | None) -> Case | None:
+    """The original named by a rejection as a duplicate, by DUPLICATE_TARGET_RULE; None when none is named."""
     if duplicate_of in (None, ""):
         return None
     number = duplicate_of.number if isinstance(duplicate_of, Case) else str(duplicate_of).strip()
@@ -608,11 +639,13 @@ def send_back(actor: User, case: Case, *, reason: str) -> Case:
         text = _required_text(reason, "reason")
 
         def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            # Which department refused: the next dispatch does not offer it again (queries.refusing_departments).
+            lead = department_assignment(actor, locked, (AssignmentRole.LEAD,))
             _finish_round(locked, now)
             # The round is over; its report-in record stays on the assignments.
             _clear_round(locked)
             locked.state = target_state("send_back", locked.state)
-            return Outcome(note=text)
+            return Outcome(note=text, data={"department": lead.department.name, "department_id": lead.department_id})
 
         return apply
 

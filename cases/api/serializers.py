@@ -122,12 +122,18 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    """Intake: title, description, category (code) and community, and optionally the rest of the place."""
+    """Intake: title, description, category (code) and the place: a community, or a compound or a road
+    (a problem on a road may lie between communities: the street comes from the road)."""
 
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
-    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Required unless a compound (its community is taken) or a road is given.",
+    )
     compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.all(), required=False, allow_null=True)
     road = serializers.PrimaryKeyRelatedField(queryset=Road.objects.all(), required=False, allow_null=True)
     frontage_unit = serializers.PrimaryKeyRelatedField(

@@ -19,7 +19,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import workflow
-from cases.api.idempotency import create_once, request_fingerprint
 from cases.api.serializers import (
     ACTION_SERIALIZERS,
     ActionSerializer,
@@ -35,6 +34,7 @@ from cases.api.serializers import (
     TallyEntrySerializer,
 )
 from cases.filters import CaseFilterSet, TallyFilterSet
+from cases.idempotency import create_once, perform_once, previous_outcome, request_fingerprint
 from cases.models import Campaign, Case, CaseEvent, Category, Metric, TallyEntry
 from cases.permissions import ACTION_RULES, check_action
 from cases.queries import case_rows, visible_to
@@ -128,9 +128,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return self.case_response(create(), status=201)
         case, replayed = create_once(request.user, key, request_fingerprint(request.data), create)
         response = self.case_response(case, status=201)
-        if replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return replayed_response(response) if replayed else response
 
     @extend_schema(summary="The case's timeline", responses={200: EventSerializer(many=True), **errors(401, 404)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=StandardPagination)
@@ -201,6 +199,21 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
 
+def replayed_response(response: Response) -> Response:
+    """The answer to a retry: the first request's outcome, marked as replayed."""
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body answers with the outcome of the first request; "
+    "the action is not done twice.",
+)
+
+
 def _files_as_list(request: Request, name: str) -> dict:
     """The request's data with every file under `name` as a list (multipart repeats the key)."""
     data = {key: request.data.get(key) for key in request.data if key != name}
@@ -213,12 +226,26 @@ def _action_endpoint(name: str, serializer_class: type[ActionSerializer]) -> Cal
 
     def endpoint(self: CaseViewSet, request: Request, number: str | None = None) -> Response:
         case = self.get_object()
+        data = _files_as_list(request, "photos") if name == "resolve" and request.FILES else request.data
+        key = request.headers.get("Idempotency-Key")
+        fingerprint = request_fingerprint({"path": request.path, "body": data})
+        # A retry is answered before the checks: after the first request the action is no longer allowed.
+        previous = previous_outcome(request.user, key, fingerprint) if key is not None else None
+        if previous is not None:
+            return replayed_response(self.case_response(previous.case))
         # Whether the caller may act comes first: a body error on an action they cannot take helps no one.
         check_action(request.user, name, case)
-        data = _files_as_list(request, "photos") if name == "resolve" and request.FILES else request.data
         serializer = serializer_class(data=data)
         serializer.is_valid(raise_exception=True)
-        return self.case_response(workflow.ACTIONS[name](request.user, case, **serializer.workflow_kwargs()))
+
+        def perform() -> Case:
+            return workflow.ACTIONS[name](request.user, case, **serializer.workflow_kwargs())
+
+        if key is None:
+            return self.case_response(perform())
+        record, replayed = perform_once(request.user, key, fingerprint, perform)
+        response = self.case_response(record.case)
+        return replayed_response(response) if replayed else response
 
     # Named do_<action>: a method called `dispatch` would replace the view's own dispatch().
     endpoint.__name__ = f"do_{name}"
@@ -237,7 +264,8 @@ def _action_endpoint(name: str, serializer_class: type[ActionSerializer]) -> Cal
         summary=str(rule.name).capitalize(),
         description=f"Allowed from the states: {', '.join(rule.states)}; for the roles: {', '.join(rule.roles)}.",
         request=serializer_class,
-        responses={200: CaseDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={200: CaseDetailSerializer, **errors(400, 401, 403, 404, 409, 429), 422: IDEMPOTENCY_MISMATCH},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         filters=False,
     )(endpoint)
 

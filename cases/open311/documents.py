@@ -144,8 +144,8 @@ def _description(case: Case) -> str:
 def _address(case: Case) -> str:
     if case.address:
         return public_text(case.address, case)
-    places = [case.street.name, case.community.name]
-    places += [place.name for place in (case.compound, case.road) if place is not None]
+    places = [case.street.name]
+    places += [place.name for place in (case.community, case.compound, case.road) if place is not None]
     return " ".join(places)
 
 

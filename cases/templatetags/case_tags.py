@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django import template
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.choices import AssignmentRole, CaseState, Deadline, Satisfaction
+from cases.forms import FORM_TOKEN_FIELD
 from cases.permissions import lead_assignment
 
 register = template.Library()
@@ -25,6 +27,12 @@ STATE_TONES = {
     CaseState.RESOLVED: "text-bg-success bg-opacity-75",
     CaseState.CLOSED: "text-bg-success",
 }
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A form's one-time token: the same form sent twice files or acts once (cases/idempotency.py)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_TOKEN_FIELD, secrets.token_urlsafe(18))
 
 
 @register.simple_tag
@@ -121,6 +129,8 @@ def event_facts(event, metrics: dict) -> list[str]:
     if event.action == "escalate":
         label = Deadline(data["deadline"]).label if data.get("deadline") in Deadline.values else ""
         facts.append(_("%(deadline)s was due %(time)s") % {"deadline": label, "time": _local_time(data.get("due_at"))})
+    if event.action == "send_back" and data.get("department"):
+        facts.append(_("sent back by %(department)s") % {"department": data["department"]})
     if data.get("duplicate_of"):
         facts.append(_("duplicate of %(number)s") % {"number": data["duplicate_of"]})
     if data.get("late"):

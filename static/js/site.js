@@ -28,4 +28,50 @@
     );
   });
 
+  // The whistle's lead department follows the chosen category (its default department) until the user picks one.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches("[data-follows-category]")) {
+      select.dataset.touched = "true";
+      return;
+    }
+    if (!select.matches("select[name=category]") || !select.form) return;
+    var lead = select.form.querySelector("[data-follows-category]");
+    var map = lead && document.getElementById(lead.dataset.followsCategory);
+    if (!map || lead.dataset.touched === "true") return;
+    var department = JSON.parse(map.textContent)[select.value];
+    lead.value = department === undefined ? "" : String(department);
+  });
+
+  // A form marked data-send-once is sent once: while it is on its way a second tap (or Enter) does nothing and
+  // its buttons are disabled. The server answers a repeat with the first outcome anyway (its one-time token).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-send-once]")) return;
+    if (form.dataset.sending === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "true";
+    form.setAttribute("aria-busy", "true");
+    // Disabled after this event: the buttons' own values are still sent with the form.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+
+  // Back to a page kept by the browser (back button): its forms can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-send-once][data-sending]").forEach(function (form) {
+      delete form.dataset.sending;
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.disabled = false;
+      });
+    });
+  });
+
 })();
