@@ -298,7 +298,7 @@ def export_table(table: str, filters: DashboardFilters) -> tuple[list, list[Colu
         columns = [
             Column(gettext_lazy("Case number"), lambda case: case.number),
             Column(gettext_lazy("Title"), lambda case: case.title),
-            Column(gettext_lazy("Community"), lambda case: case.community.name),
+            Column(gettext_lazy("Community"), lambda case: case.community.name if case.community else ""),
             Column(gettext_lazy("Lead department"), lambda case: case.lead_department),
             Column(gettext_lazy("Overdue since"), lambda case: case.overdue_since),
         ]
