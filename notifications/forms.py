@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import style_fields
-
 from notifications.models import NotificationSettings
 
 
