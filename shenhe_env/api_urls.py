@@ -20,6 +20,7 @@ from communities.models import Road
 from communities.roles import role_of
 from core.api import TokenView
 from dashboard.api.views import DashboardApiView
+from notifications.api.views import NotificationViewSet, unread_notifications
 from volunteers.api.views import ActivityViewSet, LeaderboardViewSet, PartyBranchViewSet, VolunteerViewSet
 
 router = DefaultRouter()
@@ -37,10 +38,11 @@ router.register("party-branches", PartyBranchViewSet, basename="party-branch")
 router.register("volunteers", VolunteerViewSet, basename="volunteer")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 
 class MeView(APIView):
-    """Who the caller is: username, role, street, department and roads."""
+    """Who the caller is: username, role, street, department, roads and how many notifications are unread."""
 
     @extend_schema(
         summary="The caller",
@@ -53,6 +55,7 @@ class MeView(APIView):
                 "street": serializers.IntegerField(allow_null=True),
                 "department": serializers.IntegerField(allow_null=True),
                 "roads": serializers.ListField(child=serializers.IntegerField()),
+                "unread_notifications": serializers.IntegerField(),
             },
         ),
     )
@@ -67,6 +70,7 @@ class MeView(APIView):
                 "street": getattr(profile, "street_id", None),
                 "department": getattr(profile, "department_id", None),
                 "roads": list(Road.objects.filter(road_chief=user).values_list("pk", flat=True)),
+                "unread_notifications": unread_notifications(user),
             }
         )
 

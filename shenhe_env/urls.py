@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("communities/", include("shenhe_env.community_profile.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("shenhe_env.api_urls")),
     path("open311/v2/", include("cases.open311.urls")),
     path(
