@@ -110,7 +110,7 @@ def test_an_upload_redirects_to_its_status_page_which_shows_the_result(mob):
     assert response.status_code == 302 and response["Location"] == f"/volunteers/imports/{job.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="import-done"' in page and "3 volunteers registered" in page
-    assert "hx-trigger" not in page
+    assert 'hx-trigger="every 1s"' not in page  # the status stopped polling (the header's bell polls on its own)
     assert Volunteer.objects.count() == 3
 
 
@@ -216,7 +216,7 @@ def test_a_rejected_import_lists_each_problem_and_offers_the_report(mob):
     assert re.search(r"<td>17</td><td[^>]*>手机号</td><td>Enter a mobile number", table)
     assert "42" in table and "There is no community named 新村." in table
     assert "nothing was saved" in page
-    assert "hx-trigger" not in page
+    assert 'hx-trigger="every 1s"' not in page  # the status stopped polling (the header's bell polls on its own)
     rows = list(
         csv.reader(io.StringIO(streamed(client.get(f"/volunteers/imports/{job.pk}/errors.csv")).decode("utf-8-sig")))
     )
