@@ -10,7 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import CaseState
-from cases.models import Campaign, Case, Category, TallyEntry
+from cases.figures import FIGURE_SETS, SUMMONS_SETS, day_window, figure_summonses, in_figure_set
+from cases.models import Campaign, Case, Category, Drive, TallyEntry
 from cases.queries import ESCALATED_ANY, ESCALATED_TO_LEADERS, search_cases
 from communities.choices import Role
 from communities.models import Community, Department, Street
@@ -45,6 +46,17 @@ def _search(name: str, key: str | None = None, *, yes_no: bool = False):
 @extend_schema_field(OpenApiTypes.INT)
 class DepartmentFilter(django_filters.ModelChoiceFilter):
     """Cases a department has (or had) a part in, by the department's id."""
+
+
+class CaseFilterForm(forms.Form):
+    """The case list filters' form: a period must not end before it starts."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", _("The end date cannot be before the start date."))
+        return data
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -103,6 +115,29 @@ class CaseFilterSet(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
         validators=DAY_RANGE,
     )
+    drive = django_filters.ModelChoiceFilter(
+        label=_("Drive"),
+        queryset=Drive.objects.order_by("-starts_on"),
+        to_field_name="slug",
+        field_name="campaign__drive",
+    )
+    # The dashboard's figures as sets: each figure links here with its set, period and scope.
+    figure = django_filters.ChoiceFilter(
+        label=_("Figure"), choices=list(FIGURE_SETS.items()), method="filter_figure_later"
+    )
+    date_from = django_filters.DateFilter(
+        label=_("Period from"),
+        method="filter_figure_later",
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+        validators=DAY_RANGE,
+        help_text=_("The days a figure counts by (filed days when no figure is chosen)."),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Period until"),
+        method="filter_figure_later",
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+        validators=DAY_RANGE,
+    )
     q = django_filters.CharFilter(
         label=_("Search"),
         method=_search("text"),
@@ -114,6 +149,7 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+        form = CaseFilterForm
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -124,6 +160,42 @@ class CaseFilterSet(django_filters.FilterSet):
             self.filters["street"].queryset = Street.objects.filter(pk=street_id)
             self.filters["community"].queryset = self.filters["community"].queryset.filter(street_id=street_id)
         style_fields(self.form)
+
+    def filter_figure_later(self, queryset: QuerySet[Case], _name: str, _value) -> QuerySet[Case]:
+        """The figure and its period are one condition, applied in filter_queryset."""
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        figure, date_from, date_to = data.get("figure"), data.get("date_from"), data.get("date_to")
+        if not figure and not (date_from or date_to):
+            return queryset
+        department = data.get("department")
+        return in_figure_set(
+            queryset,
+            figure or "intake",
+            day_window(date_from, date_to),
+            department=department.pk if department else None,
+        )
+
+    @property
+    def summonses(self) -> int | None:
+        """With a summons figure chosen: how many such summonses the listed cases hold (what the figure counts)."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        figure = data.get("figure")
+        if figure not in SUMMONS_SETS:
+            return None
+        department = data.get("department")
+        return (
+            figure_summonses(
+                figure,
+                day_window(data.get("date_from"), data.get("date_to")),
+                department=department.pk if department else None,
+            )
+            .filter(case__in=self.qs.order_by().values("pk"))
+            .count()
+        )
 
     @property
     def qs(self) -> QuerySet[Case]:

@@ -22,6 +22,7 @@ from django.views import View
 from cases import workflow
 from cases.choices import PhotoStage
 from cases.exports import case_export_response
+from cases.figures import FIGURE_SETS
 from cases.filters import CaseFilterSet
 from cases.forms import ACTION_FORM_ORDER, ACTION_FORMS, FORM_TOKEN_FIELD, ActionForm, CaseCreateForm
 from cases.idempotency import IdempotencyMismatch, perform_once, previous_outcome, request_fingerprint
@@ -109,7 +110,14 @@ class CaseListView(LoginRequiredMixin, FilteredListView):
         return case_rows(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "ordering": self.request.GET.get("ordering", "")}
+        filterset = kwargs["filterset"]
+        figure = filterset.form.cleaned_data.get("figure") if filterset.is_valid() else None
+        return {
+            **super().get_context_data(**kwargs),
+            "ordering": self.request.GET.get("ordering", ""),
+            "figure_label": FIGURE_SETS.get(figure) if figure else None,
+            "summonses": filterset.summonses,
+        }
 
 
 class CaseExportView(LoginRequiredMixin, FilteredExportView):

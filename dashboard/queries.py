@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     CharField,
@@ -40,9 +41,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import OPEN_STATES, AssignmentRole, CaseState, Satisfaction
+from cases.choices import AssignmentRole, CaseState
+from cases.figures import SUMMONED, Window, case_set_q, day_window, summons_set_q, within
 from cases.models import Assignment, Campaign, Case, Drive, Metric, TallyEntry
-from cases.queries import escalated_q, overdue_q, report_in_overdue_q, with_overdue
+from cases.queries import overdue_q, report_in_overdue_q, with_overdue
 from communities.models import Community, Department, Street
 from core import clock
 from core.errors import InvalidInput
@@ -86,10 +88,6 @@ COUNTS = tuple(name for name in CASE_COUNTS + SUMMONS_COUNTS if name not in FIGU
 COUNTED = ("intake", "due", "rated", "report_in_due")
 BREAKDOWNS = ("street", "community", "category", "department")
 CENT = Decimal("0.01")
-SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
-SUMMONED = (AssignmentRole.LEAD, AssignmentRole.ASSIST)
-
-Window = tuple[datetime.datetime | None, datetime.datetime | None]
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -192,9 +190,7 @@ class DashboardFilters:
     @property
     def window(self) -> Window:
         """The date range as [start, end) in Shenyang time; None on an open side."""
-        start = _start_of_day(self.date_from) if self.date_from else None
-        end = _start_of_day(self.date_to + datetime.timedelta(days=1)) if self.date_to else None
-        return start, end
+        return day_window(self.date_from, self.date_to)
 
 
 def latest_drive() -> Drive | None:
@@ -202,22 +198,7 @@ def latest_drive() -> Drive | None:
     return Drive.objects.order_by("-starts_on", "-pk").first()
 
 
-def _start_of_day(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
 # --- building blocks: scope, conditions, aggregates ---------------------------------------------
-
-
-def _within(field: str, window: Window) -> Q:
-    """`field` falls in the window (no condition on an open side)."""
-    start, end = window
-    condition = Q()
-    if start is not None:
-        condition &= Q(**{f"{field}__gte": start})
-    if end is not None:
-        condition &= Q(**{f"{field}__lt": end})
-    return condition
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
@@ -272,38 +253,6 @@ def _case_rows(filters: DashboardFilters, window: Window) -> tuple[QuerySet, str
     return _cases(filters).filter(_case_window_q(window)), ""
 
 
-def _due_q(window: Window, now: datetime.datetime) -> Q:
-    """应结案: the case falls due at its resolve deadline, or when it was closed if that was earlier.
-
-    Due in the window means that moment is in the window and not in the future. A rejected case,
-    or one waiting at the street office (never dispatched, or sent back), has no deadline running.
-    """
-    closed_early = Q(closed_at__isnull=False, resolve_due_at__isnull=False, closed_at__lt=F("resolve_due_at"))
-    at_deadline = Q(resolve_due_at__isnull=False, resolve_due_at__lte=now) & (
-        Q(closed_at__isnull=True) | Q(closed_at__gte=F("resolve_due_at"))
-    )
-    return ~Q(state=CaseState.REJECTED) & (
-        (closed_early & _within("closed_at", window)) | (at_deadline & _within("resolve_due_at", window))
-    )
-
-
-def _report_in_due_q(window: Window, now: datetime.datetime) -> Q:
-    """A summons falls due at its report-in deadline, or when the department reported in if that was earlier.
-
-    A department whose round ended (sent back, closed) before its deadline without reporting in
-    was not late and is not counted (the workflow marks it `report_in_late=False`).
-    """
-    reported_early = Q(reported_in_at__isnull=False, reported_in_at__lt=F("report_in_due_at"))
-    at_deadline = Q(report_in_due_at__lte=now) & (
-        Q(reported_in_at__gte=F("report_in_due_at"))
-        | Q(reported_in_at__isnull=True, report_in_late__isnull=True)
-        | Q(reported_in_at__isnull=True, report_in_late=True)
-    )
-    return Q(role__in=SUMMONED, report_in_due_at__isnull=False) & (
-        (reported_early & _within("reported_in_at", window)) | (at_deadline & _within("report_in_due_at", window))
-    )
-
-
 def _count(condition: Q) -> Count:
     return Count("pk", filter=condition) if condition else Count("pk")
 
@@ -315,29 +264,12 @@ def _duration(end: str, start: str) -> ExpressionWrapper:
 def _case_aggregates(window: Window, now: datetime.datetime, prefix: str = "") -> dict[str, Any]:
     """The case counts and sums of one figure set; `prefix` evaluates them on rows that point to a case."""
 
-    def on_case(condition: Q) -> Q:
-        return _prefixed(condition, prefix)
+    def counted(name: str) -> Count:
+        return _count(_prefixed(case_set_q(name, window, now), prefix))
 
-    created = _within("created_at", window)
-    due = _due_q(window, now)
-    closed = Q(state=CaseState.CLOSED)
-    resolved = due & Q(resolved_at__isnull=False)
-    rated = Q(satisfaction__in=Satisfaction.values) & _within("closed_at", window)
-    return {
-        "intake": _count(on_case(created)),
-        "open": _count(on_case(created & Q(state__in=OPEN_STATES))),
-        "closed": _count(on_case(created & closed)),
-        "rejected": _count(on_case(created & Q(state=CaseState.REJECTED))),
-        "overdue": _count(on_case(created & overdue_q(now))),
-        "escalated": _count(on_case(created & escalated_q())),
-        "due": _count(on_case(due)),
-        "due_closed": _count(on_case(due & closed)),
-        "due_closed_on_time": _count(on_case(due & closed & Q(resolve_late=False))),
-        "due_reworked": _count(on_case(due & Q(rework_count__gt=0))),
-        "due_resolved": _count(on_case(resolved)),
-        "resolve_time": Sum(_duration(f"{prefix}resolved_at", f"{prefix}dispatched_at"), filter=on_case(resolved)),
-        "rated": _count(on_case(rated)),
-        "rated_satisfied": _count(on_case(rated & Q(satisfaction__in=SATISFIED))),
+    resolved = _prefixed(case_set_q("due_resolved", window, now), prefix)
+    return {name: counted(name) for name in CASE_COUNTS} | {
+        "resolve_time": Sum(_duration(f"{prefix}resolved_at", f"{prefix}dispatched_at"), filter=resolved),
     }
 
 
@@ -345,16 +277,12 @@ def _case_window_q(window: Window) -> Q:
     """Cases a dated figure can count: created, due or closed in the window (every case without one)."""
     if window == (None, None):
         return Q()
-    return _within("created_at", window) | _within("resolve_due_at", window) | _within("closed_at", window)
+    return within("created_at", window) | within("resolve_due_at", window) | within("closed_at", window)
 
 
 def _report_in_aggregates(window: Window, now: datetime.datetime) -> dict[str, Any]:
-    due = _report_in_due_q(window, now)
-    reported = due & Q(reported_in_at__isnull=False)
-    return {
-        "report_in_due": _count(due),
-        "report_in_on_time": _count(reported & Q(report_in_late=False)),
-        "reported_in": _count(reported),
+    reported = summons_set_q("reported_in", window, now)
+    return {name: _count(summons_set_q(name, window, now)) for name in SUMMONS_COUNTS} | {
         "report_in_time": Sum(_duration("reported_in_at", "assigned_at"), filter=reported),
     }
 
@@ -369,7 +297,7 @@ def _summonses(filters: DashboardFilters, window: Window) -> QuerySet[Assignment
     if filters.department is not None:
         summonses = summonses.filter(department=filters.department)
     if window != (None, None):
-        summonses = summonses.filter(_within("report_in_due_at", window) | _within("reported_in_at", window))
+        summonses = summonses.filter(within("report_in_due_at", window) | within("reported_in_at", window))
     return summonses
 
 
@@ -534,7 +462,7 @@ def daily(filters: DashboardFilters, *, now: datetime.datetime | None = None) ->
     rows, prefix = _case_rows(filters, (None, None))
 
     def per_day(field: str, condition: Q) -> dict[datetime.date, int]:
-        counted = rows.filter(_prefixed(_within(field, window) & condition, prefix))
+        counted = rows.filter(_prefixed(within(field, window) & condition, prefix))
         days = counted.annotate(day=TruncDate(prefix + field, tzinfo=zone)).order_by().values("day")
         return dict(days.annotate(count=Count("pk")).values_list("day", "count"))
 
@@ -559,7 +487,7 @@ def overdue_cases(
     now = now or clock.now()
     lead = Assignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.LEAD, finished_at__isnull=True)
     cases = (
-        with_overdue(_cases(filters).filter(_within("created_at", filters.window)).filter(overdue_q(now)), now)
+        with_overdue(_cases(filters).filter(within("created_at", filters.window)).filter(overdue_q(now)), now)
         .annotate(
             overdue_since=models.Case(
                 When(report_in_overdue_q(now), then=F("report_in_due_at")),
@@ -573,44 +501,92 @@ def overdue_cases(
     return cases[:limit] if limit is not None else cases
 
 
-# Rankings (综合评价): which figure, and whether a higher value ranks first.
+@dataclass(frozen=True)
+class Ranking:
+    """One ranking (综合评价): the figure, whether a higher value ranks first, and the counts behind it."""
+
+    figure: str
+    best_high: bool
+    part: str  # the count the figure is made of ("n" of "n of m")
+    whole: str  # the cases (or summonses) behind it ("m"); fewer than the minimum are not ranked
+
+
 DEPARTMENT_RANKINGS = (
-    ("on_time_report_in_rate", True),
-    ("on_time_closure_rate", True),
-    ("rework_rate", False),
+    Ranking("on_time_report_in_rate", True, "report_in_on_time", "report_in_due"),
+    Ranking("on_time_closure_rate", True, "due_closed_on_time", "due"),
+    Ranking("rework_rate", False, "due_reworked", "due"),
 )
 STREET_RANKINGS = (
-    ("closure_rate", True),
-    ("overdue", False),
+    Ranking("closure_rate", True, "due_closed", "due"),
+    Ranking("overdue", False, "overdue", "intake"),
 )
 
 
-def rankings(filters: DashboardFilters, *, now: datetime.datetime | None = None) -> dict[str, dict[str, list]]:
-    """Departments and streets ranked by their figures; ties share a rank, groups without a figure come last."""
+def rankings(
+    filters: DashboardFilters, *, now: datetime.datetime | None = None, minimum: int | None = None
+) -> dict[str, dict[str, list]]:
+    """Every department and street (in the filters' scope) ranked by its figures.
+
+    Ties share a rank. A unit with fewer cases behind the figure than `minimum` (the setting
+    DASHBOARD_RANKING_MIN_CASES) is listed after the ranked ones, without a rank.
+    """
     now = now or clock.now()
-    departments = breakdown(filters, by="department", now=now)
-    streets = breakdown(filters, by="street", now=now)
+    minimum = settings.DASHBOARD_RANKING_MIN_CASES if minimum is None else minimum
+    departments = _every(breakdown(filters, by="department", now=now), _units(filters, "department"))
+    streets = _every(breakdown(filters, by="street", now=now), _units(filters, "street"))
     return {
-        "departments": {figure: _ranked(departments, figure, best_high) for figure, best_high in DEPARTMENT_RANKINGS},
-        "streets": {figure: _ranked(streets, figure, best_high) for figure, best_high in STREET_RANKINGS},
+        "departments": {r.figure: _ranked(departments, r, minimum) for r in DEPARTMENT_RANKINGS},
+        "streets": {r.figure: _ranked(streets, r, minimum) for r in STREET_RANKINGS},
     }
 
 
-def _ranked(rows: list[dict[str, Any]], figure: str, best_high: bool) -> list[dict[str, Any]]:
-    """Competition ranking (1, 1, 3): equal values share a rank; rows without the figure get rank None."""
-    scored = sorted(
-        (row for row in rows if row[figure] is not None),
-        key=lambda row: -row[figure] if best_high else row[figure],
-    )
+def _units(filters: DashboardFilters, by: str) -> QuerySet:
+    """The departments or streets a ranking lists even when they count nothing: every one in scope."""
+    if filters.drive is None:
+        return Street.objects.none()
+    if by == "street":
+        if filters.community is not None:
+            return Street.objects.filter(pk=filters.community.street_id)
+        streets = Street.objects.order_by("order", "name")
+        return streets.filter(pk=filters.street.pk) if filters.street is not None else streets
+    departments = Department.objects.order_by("name")
+    return departments.filter(pk=filters.department.pk) if filters.department is not None else departments
+
+
+def _every(rows: list[dict[str, Any]], units: QuerySet) -> list[dict[str, Any]]:
+    """The breakdown's rows, plus an all-zero row for each unit in scope that counted nothing."""
+    present = {row["id"] for row in rows}
+    empty = _figures(None, None)
+    return rows + [{"id": unit.pk, "name": unit.name} | empty for unit in units if unit.pk not in present]
+
+
+def _ranked(rows: list[dict[str, Any]], ranking: Ranking, minimum: int) -> list[dict[str, Any]]:
+    """Competition ranking (1, 1, 3) of the units with a figure and enough cases; the others after, unranked."""
+    figure = ranking.figure
+
+    def entry(row: dict[str, Any], rank: int | None) -> dict[str, Any]:
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "rank": rank,
+            "value": row[figure],
+            "part": row[ranking.part],
+            "whole": row[ranking.whole],
+            "too_few": row[figure] is not None and row[ranking.whole] < minimum,
+            "figures": row,
+        }
+
+    rankable = [row for row in rows if row[figure] is not None and row[ranking.whole] >= minimum]
+    scored = sorted(rankable, key=lambda row: -row[figure] if ranking.best_high else row[figure])
     ranked, previous, rank = [], None, 0
     for position, row in enumerate(scored, start=1):
         if row[figure] != previous:
             rank, previous = position, row[figure]
-        ranked.append({"id": row["id"], "name": row["name"], "rank": rank, "value": row[figure]})
-    ranked += [
-        {"id": row["id"], "name": row["name"], "rank": None, "value": None} for row in rows if row[figure] is None
-    ]
-    return ranked
+        ranked.append(entry(row, rank))
+    unranked = [row for row in rows if row not in rankable]
+    # Units with a figure but too few cases first (most cases first), then those without one.
+    unranked.sort(key=lambda row: (row[figure] is None, -row[ranking.whole]))
+    return ranked + [entry(row, None) for row in unranked]
 
 
 def tally_totals(filters: DashboardFilters) -> list[dict[str, Any]]:

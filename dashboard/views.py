@@ -6,8 +6,10 @@ Every figure comes from dashboard/queries.py, the same code as GET /api/v1/dashb
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +30,8 @@ from core.exports import EXPORT_FORMATS, Column, export_response
 from core.forms import style_fields
 from dashboard.permissions import can_view_dashboard
 from dashboard.queries import (
+    DEPARTMENT_RANKINGS,
+    STREET_RANKINGS,
     DashboardFilterForm,
     DashboardFilters,
     breakdown,
@@ -93,14 +97,111 @@ def figure_text(figures: dict[str, Any], name: str) -> str:
     return str(value)
 
 
+# The case sets (cases/figures.py) each figure opens in the case list: a count opens its own set;
+# a rate is "part of whole" and opens both; a mean opens the cases it averages over.
+FIGURE_SETS_OPENED: dict[str, tuple[str, str | None]] = {
+    "intake": ("intake", None),
+    "open": ("open", None),
+    "closed": ("closed", None),
+    "overdue": ("overdue", None),
+    "escalated": ("escalated", None),
+    "closure_rate": ("due_closed", "due"),
+    "on_time_closure_rate": ("due_closed_on_time", "due"),
+    "on_time_report_in_rate": ("report_in_on_time", "report_in_due"),
+    "mean_report_in_minutes": ("reported_in", None),
+    "mean_resolve_hours": ("due_resolved", None),
+    "rework_rate": ("due_reworked", "due"),
+    "satisfaction_rate": ("rated_satisfied", "rated"),
+}
+# A breakdown's group as a case list filter: parameter name and the row's key holding its value.
+GROUP_PARAMS = {
+    "campaign": ("campaign", "slug"),
+    "street": ("street", "id"),
+    "community": ("community", "id"),
+    "category": ("category", "code"),
+    "department": ("department", "id"),
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number behind a figure and the case list that holds it."""
+
+    value: int
+    url: str
+
+
+@dataclass(frozen=True)
+class FigureCell:
+    """A figure as a page shows it: the text, the case list it opens and, for a rate, its "n of m"."""
+
+    name: str
+    label: str
+    text: str
+    url: str
+    part: Count | None = None
+    whole: Count | None = None
+
+
+def case_list_url(filters: DashboardFilters, case_set: str, group: dict[str, str] | None = None) -> str:
+    """The case list of one figure's set under the dashboard's filters (and a breakdown row's group)."""
+    params = filters.as_params() | (group or {}) | {"figure": case_set}
+    return f"{reverse('cases:case_list')}?{urlencode(params)}"
+
+
+def group_of(by: str, row: dict[str, Any]) -> dict[str, str]:
+    """A breakdown row (campaign, street, …) as the case list parameter that narrows to it."""
+    name, key = GROUP_PARAMS[by]
+    return {name: str(row[key])}
+
+
 def chart_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The daily rows as the chart script reads them (JSON: days as ISO text)."""
-    return [{"date": row["date"].isoformat(), "intake": row["intake"], "closed": row["closed"]} for row in rows]
+    """The daily rows as the chart script reads them (JSON: days as ISO text, each point's case list)."""
+    return [
+        {
+            "date": row["date"].isoformat(),
+            "intake": row["intake"],
+            "closed": row["closed"],
+            "intake_url": row["intake_url"],
+            "closed_url": row["closed_url"],
+        }
+        for row in rows
+    ]
 
 
-def figure_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(name, label, text) of each figure, for cards and tables."""
-    return [(name, str(label), figure_text(figures, name)) for name, label in FIGURE_LABELS.items()]
+def daily_rows(filters: DashboardFilters) -> list[dict[str, Any]]:
+    """The daily intake and closures, each day's numbers with the case lists they count."""
+    rows = []
+    for row in daily(filters):
+        day = {"date_from": row["date"].isoformat(), "date_to": row["date"].isoformat()}
+        rows.append(
+            row
+            | {
+                "intake_url": case_list_url(filters, "intake", day),
+                "closed_url": case_list_url(filters, "closures", day),
+            }
+        )
+    return rows
+
+
+def figure_rows(figures: dict[str, Any], filters: DashboardFilters, group: dict[str, str] | None = None) -> list:
+    """Each figure as a FigureCell, linked to its cases (in the breakdown row's group, if any)."""
+    cells = []
+    for name, label in FIGURE_LABELS.items():
+        part_set, whole_set = FIGURE_SETS_OPENED[name]
+        part = Count(figures[part_set], case_list_url(filters, part_set, group))
+        whole = Count(figures[whole_set], case_list_url(filters, whole_set, group)) if whole_set else None
+        cells.append(
+            FigureCell(
+                name=name,
+                label=str(label),
+                text=figure_text(figures, name),
+                url=(whole or part).url,
+                part=part if whole else None,
+                whole=whole,
+            )
+        )
+    return cells
 
 
 class DashboardView(LoginRequiredMixin, View):
@@ -153,11 +254,14 @@ class OverviewView(DashboardView):
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         figures = overview(filters)
-        days = daily(filters)
+        days = daily_rows(filters)
         mobilised = mobilisation(filters)
         return {
-            "figures": figure_rows(figures),
-            "campaigns": [(campaign, figure_rows(campaign)) for campaign in figures["campaigns"]],
+            "figures": figure_rows(figures, filters),
+            "campaigns": [
+                (campaign, figure_rows(campaign, filters, group_of("campaign", campaign)))
+                for campaign in figures["campaigns"]
+            ],
             "tally": figures["tally"],
             "daily": days,
             "daily_chart": chart_rows(days),
@@ -179,14 +283,18 @@ class CampaignView(DashboardView):
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         breakdowns = [
-            (by, str(BREAKDOWN_LABELS[by]), [(row, figure_rows(row)) for row in breakdown(filters, by=by)])
+            (
+                by,
+                str(BREAKDOWN_LABELS[by]),
+                [(row, figure_rows(row, filters, group_of(by, row))) for row in breakdown(filters, by=by)],
+            )
             for by in BREAKDOWN_LABELS
         ]
         return {
             "campaign": filters.campaign,
-            "figures": figure_rows(overview(filters)),
+            "figures": figure_rows(overview(filters), filters),
             "breakdowns": breakdowns,
-            "daily": (days := daily(filters)),
+            "daily": (days := daily_rows(filters)),
             "daily_chart": chart_rows(days),
             "overdue": overdue_cases(filters, limit=50),
             "tally": tally_totals(filters),
@@ -194,21 +302,48 @@ class CampaignView(DashboardView):
         }
 
 
+def ranking_tables(filters: DashboardFilters) -> list[dict[str, Any]]:
+    """The rankings as tables: each entry with its "n of m" linked to the cases behind them."""
+    ranked = rankings(filters)
+    by_figure = {r.figure: r for r in (*DEPARTMENT_RANKINGS, *STREET_RANKINGS)}
+    tables = []
+    for group, key in (("departments", "department"), ("streets", "street")):
+        for figure, entries in ranked[group].items():
+            ranking = by_figure[figure]
+            rows = [
+                entry
+                | {
+                    "part_count": Count(entry["part"], case_list_url(filters, ranking.part, {key: str(entry["id"])})),
+                    "whole_count": Count(
+                        entry["whole"], case_list_url(filters, ranking.whole, {key: str(entry["id"])})
+                    ),
+                }
+                for entry in entries
+            ]
+            tables.append(
+                {
+                    "group": group,
+                    "figure": figure,
+                    "label": str(FIGURE_LABELS[figure]),
+                    "how": str(RANKING_LABELS[figure]),
+                    "rows": rows,
+                    "is_rate": figure in RATES,
+                }
+            )
+    return tables
+
+
 class RankingsView(DashboardView):
-    """综合评价: departments and streets ranked, with how each score is computed."""
+    """综合评价: departments and streets ranked, with how each score is computed and the cases behind it."""
 
     template_name = "dashboard/rankings.html"
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
-        ranked = rankings(filters)
-        tables = [
-            (group, figure, str(FIGURE_LABELS[figure]), str(RANKING_LABELS[figure]), rows)
-            for group in ("departments", "streets")
-            for figure, rows in ranked[group].items()
-        ]
-        return {
-            "tables": [(group, figure, label, how, rows, figure in RATES) for group, figure, label, how, rows in tables]
-        }
+        return {"tables": ranking_tables(filters), "minimum": settings.DASHBOARD_RANKING_MIN_CASES}
+
+
+# The bulletin's table of every street: these figures, in this order.
+BULLETIN_STREET_FIGURES = ("closure_rate", "on_time_closure_rate", "intake", "overdue")
 
 
 class BulletinView(DashboardView):
@@ -226,13 +361,21 @@ class BulletinView(DashboardView):
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         figures = overview(filters)
-        ranked = rankings(filters)
+        tables = {(table["group"], table["figure"]): table for table in ranking_tables(filters)}
+        streets = []
+        for entry in tables["streets", "closure_rate"]["rows"]:
+            cells = {cell.name: cell for cell in figure_rows(entry["figures"], filters, {"street": str(entry["id"])})}
+            streets.append((entry, [cells[name] for name in BULLETIN_STREET_FIGURES]))
         return {
-            "figures": figure_rows(figures),
-            "campaigns": [(campaign, figure_rows(campaign)) for campaign in figures["campaigns"]],
+            "figures": figure_rows(figures, filters),
+            "campaigns": [
+                (campaign, figure_rows(campaign, filters, group_of("campaign", campaign)))
+                for campaign in figures["campaigns"]
+            ],
             "tally": [entry for entry in figures["tally"] if entry["total"]],
-            "department_ranking": ranked["departments"]["on_time_report_in_rate"],
-            "street_ranking": ranked["streets"]["closure_rate"],
+            "department_ranking": tables["departments", "on_time_report_in_rate"]["rows"],
+            "streets": streets,
+            "minimum": settings.DASHBOARD_RANKING_MIN_CASES,
             "overdue": overdue_cases(filters, limit=30),
             "labels": [str(label) for label in FIGURE_LABELS.values()],
         }

@@ -206,6 +206,8 @@ CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
 CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)
+# A department or street with fewer cases behind a ranked figure than this is listed but not ranked.
+DASHBOARD_RANKING_MIN_CASES = env.int("DASHBOARD_RANKING_MIN_CASES", default=5)
 
 # --- Processes (DESIGN.md §8): the worker, the schedule, e-mail -----------------------------------
 # django-tasks with its database backend: the Procfile's `worker` (manage.py db_worker) runs the jobs,

@@ -18,6 +18,12 @@
         { name: element.dataset.closed, type: "line", data: rows.map(function (row) { return row.closed; }) }
       ]
     });
+    // A point opens the cases it counts (the same lists as the table's links below the chart).
+    chart.on("click", function (point) {
+      var row = rows[point.dataIndex];
+      if (!row) return;
+      window.location.href = point.seriesIndex === 0 ? row.intake_url : row.closed_url;
+    });
     window.addEventListener("resize", function () { chart.resize(); });
   });
 
