@@ -177,12 +177,18 @@ class DashboardFilters:
         }
         return {name: value for name, value in params.items() if value}
 
-    def narrow(self, rows: QuerySet) -> QuerySet:
-        """Rows with a `campaign` and a `community` (tally entries, activities) narrowed to this scope's place."""
+    def narrow(self, rows: QuerySet, *, road_cases: bool = False) -> QuerySet:
+        """Rows with a `campaign` and a `community` (tally entries, activities) narrowed to this scope's place.
+
+        With `road_cases`, rows of a case filed on a road without a community count in the case's street.
+        """
         if self.campaign is not None:
             rows = rows.filter(campaign=self.campaign)
         if self.street is not None:
-            rows = rows.filter(community__street=self.street)
+            in_street = Q(community__street=self.street)
+            if road_cases:
+                in_street |= Q(community__isnull=True, case__street=self.street)
+            rows = rows.filter(in_street)
         if self.community is not None:
             rows = rows.filter(community=self.community)
         return rows
@@ -596,7 +602,9 @@ def tally_totals(filters: DashboardFilters) -> list[dict[str, Any]]:
             {"metric": metric.code, "name": metric.name, "unit": metric.unit, "total": Decimal("0.00")}
             for metric in Metric.objects.order_by("order", "code")
         ]
-    entries = filters.narrow(TallyEntry.objects.counted().filter(metric=OuterRef("pk"), campaign__drive=filters.drive))
+    entries = filters.narrow(
+        TallyEntry.objects.counted().filter(metric=OuterRef("pk"), campaign__drive=filters.drive), road_cases=True
+    )
     if filters.department is not None:
         entries = entries.filter(
             Exists(Assignment.objects.filter(case=OuterRef("case"), department=filters.department))

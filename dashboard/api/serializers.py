@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from dashboard.queries import COUNTS
+
 
 def _figure_fields() -> dict[str, serializers.Field]:
     counts = {name: serializers.IntegerField() for name in ("intake", "open", "closed", "overdue", "escalated")}
@@ -21,7 +23,12 @@ def _figure_fields() -> dict[str, serializers.Field]:
         "mean_report_in_minutes": serializers.FloatField(allow_null=True),
         "mean_resolve_hours": serializers.FloatField(allow_null=True),
     }
-    return counts | rates | means
+    # The counts the rates divide ("n of m"); each is a case set the case list filters by (`figure=`).
+    behind = {
+        name: serializers.IntegerField(help_text=f"Cases (summonses for report_in_*) in the set `figure={name}`.")
+        for name in COUNTS
+    }
+    return counts | rates | means | behind
 
 
 class CampaignFiguresSerializer(serializers.Serializer):

@@ -44,6 +44,16 @@ def listed(client: Client, url: str) -> tuple[int, int | None]:
     return cases, int(summonses.group(1)) if summonses else None
 
 
+def api_count(client: APIClient, **params: str) -> int:
+    """How many cases the API lists for the filters, following its cursor pages."""
+    count, answer = 0, client.get("/api/v1/cases/", params | {"page_size": 100}).json()
+    while True:
+        count += len(answer["results"])
+        if not answer["next"]:
+            return count
+        answer = client.get(answer["next"]).json()
+
+
 def check_counts(client: Client, page: str, *, limit: int | None = None) -> int:
     """Follow each linked count on the page; return how many were checked."""
     content = client.get(page).content.decode()
@@ -102,8 +112,8 @@ def test_rates_open_the_cases_they_divide(demo):
     assert opened["overdue"] == "overdue"
     # The card's "n of m": n cases closed on time of m cases due.
     card = cards.split('data-figure="on_time_closure_rate"')[1].split("</div></div>")[0]
-    part, whole = (parse_qs(urlsplit(url).query)["figure"][0] for url, _what, _text in figure_links(card))
-    assert (part, whole) == ("due_closed_on_time", "due")
+    counts = {what: parse_qs(urlsplit(url).query)["figure"][0] for url, what, _text in figure_links(card)}
+    assert counts == {"part": "due_closed_on_time", "whole": "due"}
 
 
 def test_the_daily_numbers_open_the_days_cases(demo):
@@ -123,7 +133,7 @@ def test_the_sets_add_up(demo):
     client.force_authenticate(User.objects.get(username="leader"))
 
     def count(figure: str) -> int:
-        return client.get("/api/v1/cases/", {"figure": figure, "page_size": 1}).json()["count"]
+        return api_count(client, figure=figure)
 
     assert count("due_closed_on_time") + count("due_closed_late") == count("due_closed") > 0
     assert count("due_closed") + count("due_not_closed") == count("due") > 0
@@ -140,7 +150,7 @@ def test_the_api_filters_by_the_same_sets(demo):
     client.force_authenticate(User.objects.get(username="leader"))
     figures = client.get("/api/v1/dashboard/").json()
     for figure in ("intake", "open", "closed", "overdue", "escalated", "due", "due_closed", "rated"):
-        assert client.get("/api/v1/cases/", {"figure": figure}).json()["count"] == figures[figure], figure
+        assert api_count(client, figure=figure) == figures[figure], figure
 
 
 def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(demo):

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import workflow
 from cases.choices import AssignmentRole, CaseState, Satisfaction
-from cases.models import Case
+from cases.models import Case, TallyEntry
 from core import clock
 from core.errors import InvalidInput
 from dashboard.queries import (
@@ -995,3 +995,19 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(db):
         "tally": 1,
         "filters": 1,  # the campaign (with its drive)
     }
+
+
+def test_a_road_cases_tally_counts_in_its_street(district):
+    """A case filed on a road without a community: its work is counted in the case's street, not lost."""
+    road_case = district.cases["c5"]
+    Case.objects.filter(pk=road_case.pk).update(community=None)
+    TallyEntry.objects.filter(case=road_case).update(community=None)
+    street = road_case.street
+
+    narrowed = tally_of(overview(filters(street=street.pk), now=NOW)["tally"])
+    other = next(s for s in district.streets.values() if s != street)
+    elsewhere = tally_of(overview(filters(street=other.pk), now=NOW)["tally"])
+
+    assert narrowed["road_repaired"] >= Decimal("12.50")
+    everything = tally_of(overview(filters(), now=NOW)["tally"])
+    assert narrowed["road_repaired"] + elsewhere["road_repaired"] == everything["road_repaired"]
