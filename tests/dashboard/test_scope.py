@@ -9,7 +9,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.choices import AssignmentRole, CaseState
@@ -173,6 +175,19 @@ def test_exports_are_scoped(scoped_world):
     # Another street's export goes back to the page, which says what is wrong.
     response = staff.get(f"/dashboard/export/street.csv?street={scoped_world.other_street.pk}", follow=True)
     assert response.status_code == 400 and INVALID_CHOICE in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["staff_own", "officer_lead"])
+def test_a_scoped_overview_costs_the_same_queries_with_more_cases(scoped_world, username):
+    client = page_as(scoped_world.users[username])
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/dashboard/").status_code == 200
+        counts.append(len(queries))
+        for _case in range(5):
+            scoped_world.case_in(CaseState.DISPATCHED)
+    assert counts[0] == counts[1]
 
 
 def test_a_user_without_a_role_is_refused(world):
