@@ -49,6 +49,7 @@ from communities.models import Community, Department, Street
 from core import clock
 from core.errors import InvalidInput
 from core.filters import DAY_RANGE
+from dashboard.permissions import DISTRICT, DashboardScope
 from volunteers.models import Activity, Participation
 
 # The figures of DESIGN.md §6, in the order a page shows them.
@@ -111,6 +112,25 @@ class DashboardFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"], validators=DAY_RANGE)
     date_to = forms.DateField(label=_("Until"), required=False, input_formats=["%Y-%m-%d"], validators=DAY_RANGE)
 
+    def __init__(self, *args: Any, scope: DashboardScope = DISTRICT, **kwargs: Any) -> None:
+        """Limit the choices to the user's scope and force its street or department (set when missing)."""
+        super().__init__(*args, **kwargs)
+        forced = {}
+        if scope.street_id is not None:
+            forced["street"] = scope.street_id
+            self.fields["street"].queryset = Street.objects.filter(pk=scope.street_id)
+            self.fields["community"].queryset = Community.objects.filter(street_id=scope.street_id)
+        if scope.department_id is not None:
+            forced["department"] = scope.department_id
+            self.fields["department"].queryset = Department.objects.filter(pk=scope.department_id)
+        for name, pk in forced.items():
+            # Another street's (or department's) id stays in the data: "Select a valid choice", a 400.
+            self.fields[name].empty_label = None
+            self.fields[name].initial = pk
+            if self.is_bound and not self.data.get(name):
+                self.data = self.data.copy()
+                self.data[name] = str(pk)
+
     def clean(self) -> dict[str, Any]:
         """A campaign must belong to the chosen drive; the range must not end before it starts."""
         data = super().clean()
@@ -143,9 +163,11 @@ class DashboardFilters:
     date_to: datetime.date | None = None
 
     @classmethod
-    def from_query(cls, params: Mapping[str, Any] | None = None) -> DashboardFilters:
-        """Parse a QueryDict or dict; bad input raises InvalidInput with a message per field."""
-        form = DashboardFilterForm(params or {})
+    def from_query(
+        cls, params: Mapping[str, Any] | None = None, *, scope: DashboardScope = DISTRICT
+    ) -> DashboardFilters:
+        """Parse a QueryDict or dict within the user's scope; bad input raises InvalidInput with a message per field."""
+        form = DashboardFilterForm(params or {}, scope=scope)
         if not form.is_valid():
             raise InvalidInput.for_fields({name: list(messages) for name, messages in form.errors.items()})
         data = form.cleaned_data

@@ -1,11 +1,13 @@
-"""The leaders' dashboard pages (/dashboard/): drive overview, campaign pages, rankings, weekly bulletin, exports.
+"""The dashboard pages (/dashboard/): drive overview, campaign pages, rankings, weekly bulletin, exports.
 
-Every figure comes from dashboard/queries.py, the same code as GET /api/v1/dashboard/.
+Every figure comes from dashboard/queries.py, the same code as GET /api/v1/dashboard/; every page parses
+its filters within the user's scope (dashboard/permissions.py): a street office sees its street only.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,7 @@ from core import clock
 from core.errors import InvalidInput
 from core.exports import EXPORT_FORMATS, Column, export_response
 from core.forms import style_fields
-from dashboard.permissions import can_view_dashboard
+from dashboard.permissions import DashboardScope, dashboard_scope
 from dashboard.queries import (
     DEPARTMENT_RANKINGS,
     STREET_RANKINGS,
@@ -205,18 +207,26 @@ def figure_rows(figures: dict[str, Any], filters: DashboardFilters, group: dict[
 
 
 class DashboardView(LoginRequiredMixin, View):
-    """Leaders and administrators only; filters from the query string, kept in every link and export."""
+    """Staff with a role, each within their scope; filters from the query string, kept in every link and export."""
 
     template_name = ""
+    scope: DashboardScope
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not can_view_dashboard(request.user):
-            messages.error(request, _("The dashboards are for district leaders."))
-            return redirect("home")
+        if request.user.is_authenticated:
+            scope = dashboard_scope(request.user)
+            if scope is None:
+                messages.error(request, _("Ask an administrator to give your account a role."))
+                return redirect("home")
+            self.scope = scope
         return super().dispatch(request, *args, **kwargs)
 
+    def parse(self, params: Mapping[str, Any]) -> DashboardFilters:
+        """The filters of a query string, within the user's scope."""
+        return DashboardFilters.from_query(params, scope=self.scope)
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = DashboardFilterForm(request.GET or None)
+        form = DashboardFilterForm(request.GET or None, scope=self.scope)
         style_fields(form)
         try:
             filters = self.filters(request, **kwargs)
@@ -224,7 +234,7 @@ class DashboardView(LoginRequiredMixin, View):
             for name, problems in error.fields.items():
                 for problem in problems:
                     form.add_error(name if name in form.fields else None, str(problem))
-            return render(request, "dashboard/invalid.html", {"form": form}, status=400)
+            return render(request, "dashboard/invalid.html", {"form": form, "scope": self.scope}, status=400)
         params = filters.as_params()
         context = {
             "form": form,
@@ -235,13 +245,14 @@ class DashboardView(LoginRequiredMixin, View):
             "query_all_campaigns": urlencode({k: v for k, v in params.items() if k != "campaign"}),
             "query_undated": urlencode({k: v for k, v in params.items() if k not in ("date_from", "date_to")}),
             "filtered": bool(request.GET),
+            "scope": self.scope,
             "now": clock.now(),
         }
         context.update(self.figures(filters, **kwargs))
         return render(request, self.template_name, context)
 
     def filters(self, request: HttpRequest, **kwargs: Any) -> DashboardFilters:
-        return DashboardFilters.from_query(request.GET)
+        return self.parse(request.GET)
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError
@@ -279,7 +290,7 @@ class CampaignView(DashboardView):
         params = request.GET.copy()
         params["campaign"] = campaign.slug
         params["drive"] = campaign.drive.slug
-        return DashboardFilters.from_query(params)
+        return self.parse(params)
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         breakdowns = [
@@ -357,7 +368,7 @@ class BulletinView(DashboardView):
             today = timezone.localdate(clock.now())
             params["date_to"] = today.isoformat()
             params["date_from"] = (today - datetime.timedelta(days=6)).isoformat()
-        return DashboardFilters.from_query(params)
+        return self.parse(params)
 
     def figures(self, filters: DashboardFilters, **kwargs: Any) -> dict[str, Any]:
         figures = overview(filters)
@@ -456,7 +467,7 @@ class ExportView(DashboardView):
         if file_format not in EXPORT_FORMATS:
             raise Http404
         try:
-            filters = DashboardFilters.from_query(request.GET)
+            filters = self.parse(request.GET)
         except InvalidInput:
             messages.error(request, _("Correct the filters before exporting."))
             return redirect(f"{reverse('dashboard:overview')}?{request.GET.urlencode()}")

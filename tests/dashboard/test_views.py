@@ -1,4 +1,4 @@
-"""The dashboard pages and GET /api/v1/dashboard/: leaders only, the same figures, filters, exports, bounded queries."""
+"""The dashboard pages and GET /api/v1/dashboard/: every role, the same figures, filters, exports, bounded queries."""
 
 from __future__ import annotations
 
@@ -39,13 +39,12 @@ def page_figures(content: str) -> dict[str, str]:
     return dict(re.findall(r'data-figure="(\w+)">([^<]*)<', section))
 
 
-def test_the_dashboard_is_for_leaders(demo):
-    for username in ("leader", "admin"):
+def test_every_role_watches_the_dashboard(demo):
+    # The issue "street staff and officers see their own figures" widened DESIGN.md §4 (leaders only):
+    # every role opens the dashboard, street staff and officers within their scope (tests/dashboard/test_scope.py).
+    for username in ("leader", "admin", "staff", "officer", "roadchief"):
         assert as_user(username).get("/dashboard/").status_code == 200
-    for username in ("staff", "officer", "roadchief"):
-        response = as_user(username).get("/dashboard/")
-        assert response.status_code == 302
-        assert api_as(username).get("/api/v1/dashboard/").status_code == 403
+        assert api_as(username).get("/api/v1/dashboard/").status_code == 200
 
 
 def test_the_overview_shows_the_drive_and_its_seven_campaigns(demo):
