@@ -1,9 +1,11 @@
 """Who may watch the dashboards, and which part of the district each user's dashboards show.
 
-Leaders and administrators see the whole district. Street staff and road chiefs see their street,
-officers the cases their department had a part in, so that a street office or a department can
-check its own 按期结案率 before the bulletin is published (this widens DESIGN.md §4, where the
-dashboards were the leaders' alone). Users without a role see no dashboard.
+Leaders and administrators see the whole district. Street staff see their street, officers the
+cases their department had a part in, so that a street office or a department can check its own
+按期结案率 before the bulletin is published (this widens DESIGN.md §4, where the dashboards were
+the leaders' alone). Every figure opens its cases, so a scope is never wider than the cases the
+user may open: road chiefs, who see only their roads' cases, and users without a role see no
+dashboard.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def dashboard_scope(user: AnyUser) -> DashboardScope | None:
         return DISTRICT
     role = role_of(user)
     # Ids only: the menu asks this on every page, and must not cost a query for the street's name.
-    if role in (Role.STREET_STAFF, Role.ROAD_CHIEF) and street_id_of(user) is not None:
+    if role == Role.STREET_STAFF and street_id_of(user) is not None:
         return DashboardScope(street_id=street_id_of(user))
     if role == Role.DEPT_OFFICER and department_id_of(user) is not None:
         return DashboardScope(department_id=department_id_of(user))

@@ -23,8 +23,12 @@ LINK = re.compile(r'<a [^>]*?href="(/cases/\?[^"]*)"[^>]*data-(figure|count)="(\
 
 
 def leader() -> Client:
+    return signed_in("leader")
+
+
+def signed_in(username: str) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username="leader"))
+    client.force_login(User.objects.get(username=username))
     return client
 
 
@@ -90,6 +94,12 @@ def test_every_count_on_the_overview_lists_exactly_its_cases(demo, query):
         street=street, department=department, week_start=latest.replace(day=max(1, latest.day - 6)), today=latest
     )
     assert check_counts(client, f"/dashboard/{query}") > 20
+
+
+@pytest.mark.parametrize("username", ["staff", "officer"])
+def test_a_scoped_dashboards_counts_list_exactly_the_cases_the_user_sees(demo, username):
+    """Street staff and officers open their own figures' cases: the same numbers in their case list."""
+    assert check_counts(signed_in(username), "/dashboard/") > 20
 
 
 def test_every_count_on_a_campaign_page_lists_exactly_its_cases(demo):

@@ -1,5 +1,6 @@
-"""Each role's dashboard scope (dashboard/permissions.py): street staff and road chiefs their street, officers the
-cases their department had a part in, leaders everything, users without a role nothing; pages, API and exports alike.
+"""Each role's dashboard scope (dashboard/permissions.py): street staff their street, officers the cases their
+department had a part in, leaders everything, road chiefs and users without a role nothing; pages, API and exports
+alike.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ INTAKE = {
     "admin": 8,
     "superuser": 8,
     "staff_own": 3,
-    "roadchief_own": 3,
     "staff_other": 5,
     "officer_lead": 2,
     "officer_assist": 2,
@@ -77,7 +77,7 @@ def test_the_scope_of_each_role(world):
     assert dashboard_scope(users["admin"]) == DISTRICT
     assert dashboard_scope(users["superuser"]) == DISTRICT
     assert dashboard_scope(users["staff_own"]) == DashboardScope(street_id=world.street.pk)
-    assert dashboard_scope(users["roadchief_own"]) == DashboardScope(street_id=world.street.pk)
+    assert dashboard_scope(users["roadchief_own"]) is None  # sees only its roads' cases: no street's figures
     assert dashboard_scope(users["staff_other"]) == DashboardScope(street_id=world.other_street.pk)
     assert dashboard_scope(users["officer_lead"]) == DashboardScope(department_id=world.lead.pk)
     assert dashboard_scope(UserFactory()) is None
@@ -199,7 +199,7 @@ def test_a_user_without_a_role_is_refused(world):
     assert page_as(user).get("/dashboard/export/street.csv").status_code == 302
 
 
-@pytest.mark.parametrize("username", ["staff_own", "roadchief_own", "officer_lead", "leader"])
+@pytest.mark.parametrize("username", ["staff_own", "officer_lead", "leader"])
 def test_the_menu_links_the_dashboard_for_every_role(world, username):
     assert 'href="/dashboard/"' in page_as(world.users[username]).get("/").content.decode()
 

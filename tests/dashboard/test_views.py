@@ -41,10 +41,13 @@ def page_figures(content: str) -> dict[str, str]:
 
 def test_every_role_watches_the_dashboard(demo):
     # The issue "street staff and officers see their own figures" widened DESIGN.md §4 (leaders only):
-    # every role opens the dashboard, street staff and officers within their scope (tests/dashboard/test_scope.py).
-    for username in ("leader", "admin", "staff", "officer", "roadchief"):
+    # street staff and officers open the dashboard within their scope (tests/dashboard/test_scope.py). Road chiefs
+    # see only their roads' cases, so a street's figures (which open their cases) are not theirs.
+    for username in ("leader", "admin", "staff", "officer"):
         assert as_user(username).get("/dashboard/").status_code == 200
         assert api_as(username).get("/api/v1/dashboard/").status_code == 200
+    assert as_user("roadchief").get("/dashboard/").status_code == 302
+    assert api_as("roadchief").get("/api/v1/dashboard/").status_code == 403
 
 
 def test_the_overview_shows_the_drive_and_its_seven_campaigns(demo):
