@@ -532,6 +532,31 @@ def test_the_leaderboards_take_a_bounded_number_of_queries(mob, campaign, django
         client.get("/volunteers/leaderboards/")
 
 
+def test_the_branch_leaderboard_pages_keep_the_global_ranks_and_the_filters(mob, campaign):
+    # 45 branches in the street with 0.5 to 22.5 hours (distinct ranks), and the street's own branch with none.
+    for half_hours in range(1, 46):
+        pairing = BranchPairingFactory(community=CommunityFactory(street=mob.street), branch=PartyBranchFactory())
+        activity = ActivityFactory(community=pairing.community, campaign=campaign, branch=pairing.branch)
+        Participation.objects.create(
+            activity=activity, volunteer=VolunteerFactory(community=pairing.community), hours=Decimal(half_hours) / 2
+        )
+    client = mob.client("leader")
+    query = f"period=all&street={mob.street.pk}"
+    content = client.get(f"/volunteers/leaderboards/?{query}&branches_page=2").content.decode()
+    board = content[content.index('data-testid="branch-leaderboard"') : content.index('id="volunteer-board"')]
+    ranks = re.findall(r'data-branch="\d+">\s*<td class="fw-semibold">(\d+)</td>', board)
+    assert [int(rank) for rank in ranks] == list(range(21, 41))
+    links = set(re.findall(r'href="\?([^"]*branches_page=\d+[^"]*)"', board))
+    assert links and all(f"street={mob.street.pk}" in link and "period=all" in link for link in links)
+    assert {re.search(r"branches_page=(\d+)", link).group(1) for link in links} == {"1", "3"}
+    # The volunteers' board has its own page: paging the branches leaves it on its first page.
+    volunteers = content[content.index('data-testid="volunteer-leaderboard"') :]
+    assert re.search(r"<td class=\"fw-semibold\">1</td>", volunteers)
+    # The exports stay complete.
+    assert len(csv_rows(client.get(f"/volunteers/leaderboards/branches.csv?{query}&branches_page=2"))) == 1 + 46
+    assert len(csv_rows(client.get(f"/volunteers/leaderboards/volunteers.csv?{query}&volunteers_page=2"))) == 1 + 45
+
+
 def test_a_new_activity_defaults_to_last_weekends_morning_in_the_date_picker(mob):
     content = mob.client("staff_own").get("/volunteers/activities/new/").content.decode()
     day = last_weekend_day(timezone.localdate())
