@@ -7,10 +7,11 @@ a working next page; at 1280 px the header's links sit on one line for every dem
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from communities.models import Community, Compound, Street
-from tests.e2e.helpers import base_url, login
+from tests.e2e.helpers import DESIGN_ACCOUNTS, base_url, login, switch_language
 
 PHONE_812 = {"viewport": {"width": 375, "height": 812}}
 
@@ -86,3 +87,28 @@ def test_the_leaderboards_are_a_few_phone_screens_with_a_next_page(make_page, li
     assert second and not {pk for pk, _ in first} & {pk for pk, _ in second}
     assert second[0][1] >= first[-1][1] > 1  # the district's ranks go on from page 1
     screenshot(page, "leaderboards-page-2")
+
+
+# The header's links, buttons and name: the top of each (one line when they are all the same) and the bar's height.
+HEADER_LINE = """() => {
+  const items = [...document.querySelectorAll(".site-navbar .navbar-brand, #site-nav .nav-link, #site-nav .btn,"
+    + " #site-nav .navbar-text")].filter(item => item.offsetParent !== null);
+  return {
+    tops: [...new Set(items.map(item => Math.round(item.getBoundingClientRect().top + item.offsetHeight / 2)))],
+    height: document.querySelector(".site-navbar").offsetHeight,
+    texts: items.map(item => item.innerText.trim()),
+  };
+}"""
+
+
+@pytest.mark.parametrize("username", list(DESIGN_ACCOUNTS))
+def test_the_header_fits_one_line_at_1280_px_in_both_languages(make_page, live_server, screenshot, username):
+    page = make_page(viewport={"width": 1280, "height": 800})
+    login(page, live_server, username)
+    for language in ("zh-hans", "en"):
+        if language == "en":
+            switch_language(page, "en")
+        line = page.evaluate(HEADER_LINE)
+        screenshot(page, f"header-{language}")
+        # Centres within a few pixels: buttons and links of different heights on one line.
+        assert max(line["tops"]) - min(line["tops"]) <= 4 and line["height"] < 70, (language, line)
