@@ -17,7 +17,7 @@ from communities.choices import Role
 from communities.models import Community, Department, Street
 from communities.roles import role_of
 from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
-from core.forms import style_fields
+from core.forms import ParentedSelect, style_fields
 
 # Columns a list may be sorted by (parameter value → field); `-` in front sorts descending.
 ORDERING_FIELDS = (
@@ -84,6 +84,7 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("Community"),
         queryset=Community.objects.select_related("street").order_by("street__order", "name"),
         method=_search("community", "pk"),
+        widget=ParentedSelect(parent="street", key="street_id"),
     )
     department = DepartmentFilter(
         label=_("Department"), queryset=Department.objects.order_by("name"), method=_search("department", "pk")

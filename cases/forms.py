@@ -19,7 +19,7 @@ from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road, Street
 from communities.roles import role_of
 from core.errors import DomainError
-from core.forms import parse_id, style_fields
+from core.forms import ParentedSelect, parse_id, style_fields
 
 MAX_PHOTOS = 9
 # The hidden field of a page form's one-time token (templates draw it with {% form_token %}; views.py uses it).
@@ -107,11 +107,20 @@ class CaseCreateForm(WorkflowErrorsMixin, forms.Form):
         queryset=Community.objects.none(),
         required=False,
         help_text=_("May stay empty for a problem on a road: choose the road (or the compound) instead."),
+        widget=ParentedSelect(parent="street", key="street_id"),
     )
     compound = forms.ModelChoiceField(
-        label=_("Compound or courtyard"), queryset=Compound.objects.none(), required=False
+        label=_("Compound or courtyard"),
+        queryset=Compound.objects.none(),
+        required=False,
+        widget=ParentedSelect(parent="community", key="community_id"),
     )
-    road = forms.ModelChoiceField(label=_("Road"), queryset=Road.objects.none(), required=False)
+    road = forms.ModelChoiceField(
+        label=_("Road"),
+        queryset=Road.objects.none(),
+        required=False,
+        widget=ParentedSelect(parent="street", key="street_id"),
+    )
     frontage_unit = forms.ModelChoiceField(
         label=_("Frontage unit (门前三包)"), queryset=FrontageUnit.objects.none(), required=False
     )

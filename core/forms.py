@@ -19,6 +19,26 @@ WIDGET_CLASSES = {
 }
 
 
+class ParentedSelect(forms.Select):
+    """A select that site.js narrows to the options whose `key` is the value chosen in the field `parent`."""
+
+    # The select names the field it follows (data-follows), each option its parent's value (data-parent).
+    # The key is read on every option's instance: a plain column such as street_id, so no option costs a query.
+
+    def __init__(self, *, parent: str, key: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({**(attrs or {}), "data-follows": parent})
+        self.parent, self.key = parent, key
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)  # a ModelChoiceIteratorValue; the empty choice has none
+        if instance is not None:
+            parent = getattr(instance, self.key)
+            if parent is not None:
+                option["attrs"]["data-parent"] = str(parent)
+        return option
+
+
 def style_fields(form: forms.BaseForm) -> None:
     """Give every widget of the form the look of the site's CSS framework."""
     for field in form.fields.values():

@@ -49,6 +49,7 @@ from communities.models import Community, Department, Street
 from core import clock
 from core.errors import InvalidInput
 from core.filters import DAY_RANGE
+from core.forms import ParentedSelect
 from dashboard.permissions import DISTRICT, DashboardScope
 from volunteers.models import Activity, Participation
 
@@ -107,7 +108,12 @@ class DashboardFilterForm(forms.Form):
         required=False,
     )
     street = forms.ModelChoiceField(label=_("Street"), queryset=Street.objects.all(), required=False)
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.all(), required=False)
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.all(),
+        required=False,
+        widget=ParentedSelect(parent="street", key="street_id"),
+    )
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     date_from = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"], validators=DAY_RANGE)
     date_to = forms.DateField(label=_("Until"), required=False, input_formats=["%Y-%m-%d"], validators=DAY_RANGE)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Campaign
 from communities.models import Community, Street
 from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
-from core.forms import style_fields
+from core.forms import ParentedSelect, style_fields
 from volunteers.models import Activity, PartyBranch, Volunteer
 from volunteers.queries import Period
 
@@ -48,6 +48,7 @@ class PartyBranchFilterSet(StyledFilterSet):
         label=_("Community"),
         queryset=Community.objects.select_related("street").order_by("street__order", "name"),
         method="paired_with",
+        widget=ParentedSelect(parent="street", key="street_id"),
     )
     q = search_filter(_("Branch or organisation"))
 
@@ -75,7 +76,9 @@ class VolunteerFilterSet(StyledFilterSet):
         label=_("Street"), field_name="community__street", queryset=Street.objects.order_by("order", "name")
     )
     community = django_filters.ModelChoiceFilter(
-        label=_("Community"), queryset=Community.objects.select_related("street").order_by("street__order", "name")
+        label=_("Community"),
+        queryset=Community.objects.select_related("street").order_by("street__order", "name"),
+        widget=ParentedSelect(parent="street", key="street_id"),
     )
     branch = django_filters.ModelChoiceFilter(label=_("Party branch"), queryset=PartyBranch.objects.all())
     is_party_member = YesNoFilter(label=_("Party member"), choices=YES_NO, method="party_member")
@@ -103,7 +106,9 @@ class ActivityFilterSet(StyledFilterSet):
         label=_("Street"), field_name="community__street", queryset=Street.objects.order_by("order", "name")
     )
     community = django_filters.ModelChoiceFilter(
-        label=_("Community"), queryset=Community.objects.select_related("street").order_by("street__order", "name")
+        label=_("Community"),
+        queryset=Community.objects.select_related("street").order_by("street__order", "name"),
+        widget=ParentedSelect(parent="street", key="street_id"),
     )
     branch = django_filters.ModelChoiceFilter(label=_("Party branch"), queryset=PartyBranch.objects.all())
     campaign = django_filters.ModelChoiceFilter(

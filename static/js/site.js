@@ -43,6 +43,41 @@
     lead.value = department === undefined ? "" : String(department);
   });
 
+  // A select marked data-follows="<field>" (core.forms.ParentedSelect) offers only the options whose data-parent
+  // is the value chosen in that field of its form, all of them while none is chosen; the empty option stays.
+  // On a change a choice the new parent does not have is cleared (and announced, so its own followers narrow
+  // too). On load and after an htmx swap the choice the server rendered stays shown: it is what the page shows.
+  function narrow(select, clear) {
+    var parent = select.form && select.form.elements.namedItem(select.dataset.follows);
+    if (!parent || parent.tagName !== "SELECT") return;
+    var cleared = false;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var other = parent.value !== "" && option.dataset.parent !== undefined && option.dataset.parent !== parent.value;
+      if (other && option.selected && !clear) other = false;
+      if (other && option.selected) cleared = true;
+      option.hidden = other;
+      option.disabled = other;
+    });
+    if (cleared) {
+      select.value = "";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function narrowAll(root) {
+    root.querySelectorAll("select[data-follows]").forEach(function (select) { narrow(select, false); });
+  }
+
+  document.addEventListener("change", function (event) {
+    var parent = event.target;
+    if (!parent.form || !parent.name) return;
+    parent.form.querySelectorAll("select[data-follows]").forEach(function (select) {
+      if (select.dataset.follows === parent.name) narrow(select, true);
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () { narrowAll(document); });
+  narrowAll(document);
+
   // A form marked data-send-once is sent once: while it is on its way a second tap (or Enter) does nothing and
   // its buttons are disabled. The server answers a repeat with the first outcome anyway (its one-time token).
   document.addEventListener("submit", function (event) {

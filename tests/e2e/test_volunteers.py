@@ -41,9 +41,14 @@ def tally_total(page: Page, metric: str, cell: str) -> Decimal:
 
 
 def branch_rank(page: Page, root: str, branch_pk: int) -> int:
-    """The branch's rank on the branch leaderboard (all time, whole district, by hours)."""
+    """The branch's rank on the branch leaderboard (all time, whole district, by hours), on whichever page it is."""
     page.goto(f"{root}/volunteers/leaderboards/")
-    return int(page.locator(f"[data-testid=branch-leaderboard] tr[data-branch='{branch_pk}'] td").first.inner_text())
+    while True:
+        cell = page.locator(f"[data-testid=branch-leaderboard] tr[data-branch='{branch_pk}'] td").first
+        if cell.count():
+            return int(cell.inner_text())
+        with page.expect_navigation():  # no next page (the branch is not on the board) times out here
+            page.locator("a[rel=next][href*=branches_page]").click()
 
 
 def figures(leader: Page, staff: Page, root: str, campaign: Campaign, community: Community, branch_pk: int) -> dict:

@@ -46,8 +46,8 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def last_saturday_morning() -> datetime.datetime:
-    today = timezone.localdate() - datetime.timedelta(days=1)
-    saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    """The morning the activity form offers by default: the latest Saturday 08:30 that has passed."""
+    saturday = last_weekend_day(timezone.localtime())
     return datetime.datetime.combine(saturday, datetime.time(8, 30), timezone.get_current_timezone())
 
 
@@ -490,7 +490,10 @@ def test_a_branch_moves_up_the_leaderboard_when_its_clean_up_is_recorded(mob, ca
 
 def test_the_volunteer_leaderboard_ranks_by_hours_within_the_period(mob, campaign):
     old = ActivityFactory(community=mob.community, campaign=campaign)  # 2021
-    recent = ActivityFactory(community=mob.community, campaign=campaign, starts_at=last_saturday_morning())
+    # An hour ago is in the last 7 days whatever the day (last Saturday is not, early on a Saturday).
+    recent = ActivityFactory(
+        community=mob.community, campaign=campaign, starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     veteran, newcomer = (
         VolunteerFactory(community=mob.community, name="老队员"),
         VolunteerFactory(community=mob.community, name="新队员"),
@@ -532,10 +535,49 @@ def test_the_leaderboards_take_a_bounded_number_of_queries(mob, campaign, django
         client.get("/volunteers/leaderboards/")
 
 
+def test_the_branch_leaderboard_pages_keep_the_global_ranks_and_the_filters(mob, campaign):
+    # 45 branches in the street with 0.5 to 22.5 hours (distinct ranks), and the street's own branch with none.
+    for half_hours in range(1, 46):
+        pairing = BranchPairingFactory(community=CommunityFactory(street=mob.street), branch=PartyBranchFactory())
+        activity = ActivityFactory(community=pairing.community, campaign=campaign, branch=pairing.branch)
+        Participation.objects.create(
+            activity=activity, volunteer=VolunteerFactory(community=pairing.community), hours=Decimal(half_hours) / 2
+        )
+    client = mob.client("leader")
+    query = f"period=all&street={mob.street.pk}"
+    content = client.get(f"/volunteers/leaderboards/?{query}&branches_page=2").content.decode()
+    board = content[content.index('data-testid="branch-leaderboard"') : content.index('id="volunteer-board"')]
+    ranks = re.findall(r'data-branch="\d+">\s*<td class="fw-semibold">(\d+)</td>', board)
+    assert [int(rank) for rank in ranks] == list(range(21, 41))
+    links = set(re.findall(r'href="\?([^"]*branches_page=\d+[^"]*)"', board))
+    assert links and all(f"street={mob.street.pk}" in link and "period=all" in link for link in links)
+    assert {re.search(r"branches_page=(\d+)", link).group(1) for link in links} == {"1", "3"}
+    # The volunteers' board has its own page: paging the branches leaves it on its first page.
+    volunteers = content[content.index('data-testid="volunteer-leaderboard"') :]
+    assert re.search(r"<td class=\"fw-semibold\">1</td>", volunteers)
+    # The exports stay complete.
+    assert len(csv_rows(client.get(f"/volunteers/leaderboards/branches.csv?{query}&branches_page=2"))) == 1 + 46
+    assert len(csv_rows(client.get(f"/volunteers/leaderboards/volunteers.csv?{query}&volunteers_page=2"))) == 1 + 45
+
+
 def test_a_new_activity_defaults_to_last_weekends_morning_in_the_date_picker(mob):
     content = mob.client("staff_own").get("/volunteers/activities/new/").content.decode()
-    day = last_weekend_day(timezone.localdate())
+    day = last_weekend_day(timezone.localtime())
     assert day.weekday() in (5, 6) and day <= timezone.localdate()
     # A browser's date picker shows only an ISO value; a localised one leaves it empty.
     assert re.search(rf'<input type="date" name="date" value="{day.isoformat()}"', content)
     assert re.search(r'<input type="time" name="start_time" value="08:30"', content)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2026-12-05 07:59", "2026-11-28"),  # a Saturday before the morning clean-up has started
+        ("2026-12-05 08:30", "2026-12-05"),
+        ("2026-12-06 06:00", "2026-12-05"),  # Sunday
+        ("2026-12-09 12:00", "2026-12-05"),  # Wednesday
+    ],
+)
+def test_the_default_day_is_the_last_saturday_whose_clean_up_has_started(now, expected):
+    moment = datetime.datetime.fromisoformat(now).replace(tzinfo=timezone.get_default_timezone())
+    assert last_weekend_day(moment).isoformat() == expected

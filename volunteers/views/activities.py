@@ -18,6 +18,7 @@ from django.views import View
 
 from cases.permissions import visible_cases_q
 from communities.mixins import StaffOnlyMixin
+from core import clock
 from core.errors import DomainError
 from core.exports import EXPORT_FORMATS, Column, export_response
 from core.views import FilteredExportView
@@ -124,9 +125,9 @@ class ActivityFormView(StaffOnlyMixin, View):
         else:
             initial = {
                 "community": request.GET.get("community"),
-                "date": last_weekend_day(timezone.localdate()),
-                "start_time": datetime.time(8, 30),
-                "end_time": datetime.time(11, 30),
+                "date": last_weekend_day(timezone.localtime(clock.now())),
+                "start_time": MORNING_STARTS,
+                "end_time": MORNING_ENDS,
             }
         return self.render_form(ActivityForm(initial=initial, user=request.user, activity=activity), activity)
 
@@ -144,9 +145,21 @@ class ActivityFormView(StaffOnlyMixin, View):
         return self.render_form(form, activity, status=400)
 
 
-def last_weekend_day(today: datetime.date) -> datetime.date:
-    """The most recent Saturday (today if it is one): clean-ups are recorded after the weekend."""
-    return today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+# A weekend clean-up's usual morning (the form's default times).
+MORNING_STARTS, MORNING_ENDS = datetime.time(8, 30), datetime.time(11, 30)
+
+
+def last_weekend_day(now: datetime.datetime) -> datetime.date:
+    """The most recent Saturday whose morning clean-up has started by `now` (local time).
+
+    Clean-ups are recorded after they took place: early on a Saturday, the default is the Saturday
+    before, since an activity that has not started yet is refused.
+    """
+    today = now.date()
+    saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    if saturday == today and now.time() < MORNING_STARTS:
+        saturday -= datetime.timedelta(days=7)
+    return saturday
 
 
 class ParticipantAddView(StaffOnlyMixin, View):

@@ -19,7 +19,8 @@ from communities.models import Street
 from core.exports import EXPORT_FORMATS, Column, export_response
 from volunteers.queries import BRANCH_ORDERINGS, Period, branch_leaderboard, volunteer_hours
 
-LEADERBOARD_PAGE_SIZE = 50
+# Rows per page of each board: both boards of a page fit a few phone screens (they stack below the xl width).
+LEADERBOARD_PAGE_SIZE = 20
 
 
 PERIODS: dict[str, Any] = {
@@ -62,19 +63,23 @@ def leaderboard_choices(request: HttpRequest) -> dict[str, Any]:
 
 
 class LeaderboardView(StaffOnlyMixin, View):
-    """Branches ranked by activities, people-times or hours; volunteers ranked by hours."""
+    """Branches ranked by activities, people-times or hours; volunteers ranked by hours; each board paginated."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         choices = leaderboard_choices(request)
-        branches = branch_leaderboard(choices["period"], choices["street"], choices["order_by"])
+        # A page parameter per board: paging one leaves the other where it was. Ranks stay the district's.
+        branches = Paginator(
+            branch_leaderboard(choices["period"], choices["street"], choices["order_by"]), LEADERBOARD_PAGE_SIZE
+        ).get_page(request.GET.get("branches_page"))
         volunteers = Paginator(volunteer_hours(choices["period"], choices["street"]), LEADERBOARD_PAGE_SIZE).get_page(
-            request.GET.get("page")
+            request.GET.get("volunteers_page")
         )
         context = {
             **choices,
-            "branches": branches,
-            "page_obj": volunteers,
+            "branches": branches.object_list,
+            "branch_page": branches,
             "volunteers": volunteers.object_list,
+            "volunteer_page": volunteers,
             "orderings": BRANCH_ORDER_LABELS,
             "export_formats": EXPORT_FORMATS,
             "section": "leaderboards",
