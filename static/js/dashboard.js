@@ -14,8 +14,10 @@
       xAxis: { type: "category", data: rows.map(function (row) { return row.date; }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: element.dataset.intake, type: "line", data: rows.map(function (row) { return row.intake; }) },
-        { name: element.dataset.closed, type: "line", data: rows.map(function (row) { return row.closed; }) }
+        { name: element.dataset.intake, type: "line", symbolSize: 8, showAllSymbol: true, cursor: "pointer",
+          data: rows.map(function (row) { return row.intake; }) },
+        { name: element.dataset.closed, type: "line", symbolSize: 8, showAllSymbol: true, cursor: "pointer",
+          data: rows.map(function (row) { return row.closed; }) }
       ]
     });
     // A point opens the cases it counts (the same lists as the table's links below the chart).
