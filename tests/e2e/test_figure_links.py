@@ -83,6 +83,7 @@ def test_a_point_of_the_daily_chart_opens_that_days_cases(make_page, live_server
         ".convertToPixel({seriesIndex: 0}, [index, value])",
         [busiest, rows[busiest]["intake"]],
     )
+    chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     with page.expect_navigation():
         page.mouse.click(box["x"] + x, box["y"] + y)
