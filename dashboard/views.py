@@ -151,6 +151,12 @@ def case_list_url(filters: DashboardFilters, case_set: str, group: dict[str, str
     return f"{reverse('cases:case_list')}?{urlencode(params)}"
 
 
+def activity_list_url(filters: DashboardFilters) -> str:
+    """The activity list of the mobilisation figures: the drive, campaign, place and days (no department)."""
+    params = {name: value for name, value in filters.as_params().items() if name != "department"}
+    return f"{reverse('volunteers:activity_list')}?{urlencode(params)}"
+
+
 def group_of(by: str, row: dict[str, Any]) -> dict[str, str]:
     """A breakdown row (campaign, street, …) as the case list parameter that narrows to it."""
     name, key = GROUP_PARAMS[by]
@@ -276,7 +282,10 @@ class OverviewView(DashboardView):
             "tally": figures["tally"],
             "daily": days,
             "daily_chart": chart_rows(days),
-            "mobilisation": [(str(label), mobilised[name]) for name, label in MOBILISATION_LABELS.items()],
+            "mobilisation": [
+                (str(label), mobilised[name], activity_list_url(filters) if name == "activities" else None)
+                for name, label in MOBILISATION_LABELS.items()
+            ],
         }
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Campaign
+from cases.models import Campaign, Drive
 from communities.models import Community, Street
 from core.filters import DAY_RANGE, FIRST_DAY, LAST_DAY, YesNoFilter
 from core.forms import ParentedSelect, style_fields
@@ -100,7 +100,7 @@ class VolunteerFilterSet(StyledFilterSet):
 
 
 class ActivityFilterSet(StyledFilterSet):
-    """Activities by street, community, branch, campaign (slug), day range and title."""
+    """Activities by street, community, branch, drive and campaign (slugs), day range and title."""
 
     street = django_filters.ModelChoiceFilter(
         label=_("Street"), field_name="community__street", queryset=Street.objects.order_by("order", "name")
@@ -111,6 +111,9 @@ class ActivityFilterSet(StyledFilterSet):
         widget=ParentedSelect(parent="street", key="street_id"),
     )
     branch = django_filters.ModelChoiceFilter(label=_("Party branch"), queryset=PartyBranch.objects.all())
+    drive = django_filters.ModelChoiceFilter(
+        label=_("Drive"), field_name="campaign__drive", queryset=Drive.objects.order_by("-starts_on"), to_field_name="slug"
+    )
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"),
         queryset=Campaign.objects.select_related("drive").order_by("-drive__starts_on", "order"),

@@ -13,11 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.figures import CASE_SETS, SUMMONS_SETS
 from cases.models import Campaign, Case
 from communities.models import Department, Street
+from volunteers.models import Activity
 
 LINK = re.compile(r'<a [^>]*?href="(/cases/\?[^"]*)"[^>]*data-(figure|count)="(\w+)">([^<]*)</a>')
 
@@ -172,3 +174,16 @@ def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(demo):
     answer = client.get("/api/v1/cases/", {"figure": "due", "date_from": "2026-11-20", "date_to": "2026-11-01"})
     assert answer.status_code == 400
     assert "date_to" in str(answer.json())
+
+
+@pytest.mark.parametrize("query", ["", "?street={street}", "?date_from={day}&date_to={day}"])
+def test_the_mobilisation_activities_open_the_activity_list(demo, query):
+    first = Activity.objects.order_by("starts_at").first()
+    query = query.format(street=first.community.street_id, day=timezone.localdate(first.starts_at))
+    content = leader().get(f"/dashboard/{query}").content.decode()
+    section = content.split('data-testid="mobilisation"')[1].split("</section>")[0]
+    url, shown = re.search(r'<a href="([^"]+)" data-mobilisation="activities"[^>]*>(\d+)<', section).groups()
+    assert int(shown) > 0
+    listing = leader().get(html.unescape(url)).content.decode()
+    count = listing.split('data-testid="result-count"')[1].split("</p>")[0]
+    assert int(re.search(r"\d+", count.split(">", 1)[1]).group()) == int(shown)
