@@ -112,7 +112,10 @@ class ActivityFilterSet(StyledFilterSet):
     )
     branch = django_filters.ModelChoiceFilter(label=_("Party branch"), queryset=PartyBranch.objects.all())
     drive = django_filters.ModelChoiceFilter(
-        label=_("Drive"), field_name="campaign__drive", queryset=Drive.objects.order_by("-starts_on"), to_field_name="slug"
+        label=_("Drive"),
+        field_name="campaign__drive",
+        queryset=Drive.objects.order_by("-starts_on"),
+        to_field_name="slug",
     )
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"),
