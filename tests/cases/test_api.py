@@ -366,6 +366,24 @@ def test_tally_shows_only_the_entries_of_visible_cases(world):
     assert [entry["quantity"] for entry in leader] == ["4.00"]
 
 
+def test_a_leaders_tally_does_not_search_the_case_table_for_visible_cases(world):
+    """At a million cases `case_id IN (SELECT id FROM cases_case)` ran for minutes: a leader sees all entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import workflow
+
+    workflow.resolve(
+        world.users["officer_lead"], world.case_in(CaseState.IN_PROGRESS), note="好了", tally={world.metric.code: "4"}
+    )
+    client = token_client(world.users["leader"])
+    with CaptureQueriesContext(connection) as queries:
+        results = client.get("/api/v1/tally/").json()["results"]
+    assert [entry["quantity"] for entry in results] == ["4.00"]
+    listing = [query["sql"] for query in queries.captured_queries if "cases_tallyentry" in query["sql"]]
+    assert listing and not any('FROM "cases_case"' in sql.split("FROM", 1)[1] for sql in listing)
+
+
 def test_a_forged_forwarded_address_does_not_escape_the_sign_in_throttle(world, tight_throttles):
     client = APIClient()
     body = {"username": world.users["staff_own"].username, "password": "guess"}
