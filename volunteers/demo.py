@@ -253,11 +253,10 @@ def plan_activities(communities: list[Community], drive: Drive, rng: random.Rand
         days = [rng.choice(first_weekend(drive))]
         if rng.random() < 0.85:
             saturdays = sorted(rng.sample(later_saturdays(drive), rng.randint(1, 3)))
-            latest = later_saturdays(drive)[-1]
             for saturday in saturdays:
-                sunday = rng.randint(0, 1)  # drawn for every weekend so the random stream never depends on dates
-                # Saturday or Sunday; the most recent weekend only its Saturday (its Sunday may be today).
-                days.append(saturday + datetime.timedelta(days=sunday if saturday != latest else 0))
+                # Saturday or Sunday, the most recent weekend too: on a Saturday the weekly bulletin's
+                # last 7 days hold only that weekend's Sunday (seed_activities leaves a day not yet over).
+                days.append(saturday + datetime.timedelta(days=rng.randint(0, 1)))
         for day in days:
             work = rng.choices(list(WORKS), weights=WORK_WEIGHTS)[0]
             hour, minute, minutes = rng.choice(SESSIONS)
@@ -316,6 +315,10 @@ def seed_activities(
     }
     places = _places(communities)
     unclaimed = _unclaimed_cases(communities)
+    # A clean-up is recorded once its day is over: the most recent weekend's Sunday may be today
+    # (a later run records it then, with the same plan).
+    today = timezone.localdate(clock.now())
+    plans = [plan for plan in plans if timezone.localdate(plan.starts_at) < today]
     last_plan = {plan.index: plan for plan in plans}
     activities = []
     for plan in plans:

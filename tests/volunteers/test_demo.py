@@ -192,8 +192,9 @@ def test_cases_and_clean_ups_fall_in_the_running_drive_and_the_latest_week_has_b
     filed = [timezone.localdate(moment) for moment in Case.objects.values_list("created_at", flat=True)]
     assert drive.starts_on <= min(days) and max(days) < today
     assert drive.starts_on <= min(filed) and max(filed) <= today
-    week_ago = today - datetime.timedelta(days=7)
-    assert any(day >= week_ago for day in days) and any(day >= week_ago for day in filed)
+    # The weekly bulletin's default period: the last 7 days, today included (whatever the weekday).
+    week_start = today - datetime.timedelta(days=6)
+    assert any(day >= week_start for day in days) and any(day >= week_start for day in filed)
 
 
 def test_a_second_run_changes_no_activity(demo):
