@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -29,7 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Department, Street
 from core import clock
 from core.errors import Conflict, InvalidInput
-from dashboard.models import EvaluationMonth, RuleMethod, ScoringRule, ScoringRuleSet, UnitKind
+from dashboard.models import Count, EvaluationMonth, RuleMethod, ScoringRule, ScoringRuleSet, UnitKind
+from dashboard.permissions import DashboardScope
 from dashboard.queries import DashboardFilters, breakdown, empty_figures, latest_drive
 
 CENT = Decimal("0.01")
@@ -207,6 +209,32 @@ def evaluation(period: Period, kind: str, *, now: datetime.datetime | None = Non
     return Evaluation(period, kind, rule_set, results)
 
 
+def evaluation_request(params: Mapping[str, Any], scope: DashboardScope) -> tuple[Period, str]:
+    """The month (default: last month) and the kind (default: departments; a scoped user's own kind)."""
+    own = "street" if scope.street_id is not None else "department" if scope.department_id is not None else None
+    fields: dict[str, list] = {}
+    period = kind = None
+    try:
+        period = Period.parse(params["period"]) if params.get("period") else Period.last_month()
+    except InvalidInput as error:
+        fields |= error.fields
+    try:
+        kind = parse_kind(params.get("kind") or own or "department")
+        if own is not None and kind != own:
+            raise InvalidInput.for_fields({"kind": [_("You see the evaluation of your own street or department.")]})
+    except InvalidInput as error:
+        fields |= error.fields
+    if fields:
+        raise InvalidInput.for_fields(fields)
+    return period, kind
+
+
+def scoped_results(result: Evaluation, scope: DashboardScope) -> list[dict[str, Any]]:
+    """The units the user may see: all of them, or their own street or department."""
+    own = scope.street_id if scope.street_id is not None else scope.department_id
+    return [entry for entry in result.results if own is None or entry["unit"]["id"] == own]
+
+
 # --- writes -------------------------------------------------------------------------------------
 
 
@@ -255,3 +283,37 @@ def copy_rule_set(rule_set: ScoringRuleSet, user=None) -> ScoringRuleSet:
         for rule in rule_set.rules.all()
     )
     return copy
+
+
+def describe_rule(rule: ScoringRule) -> str:
+    """A rule in words, for the report's "how the scores are computed"."""
+    numerator = Count(rule.numerator).label if rule.numerator in Count.values else rule.numerator
+    if rule.method == RuleMethod.DEDUCTION:
+        return _("%(label)s: %(points)s points off for each case of “%(count)s”.") % {
+            "label": rule.label,
+            "points": rule.points_per_event,
+            "count": numerator,
+        }
+    denominator = Count(rule.denominator).label if rule.denominator in Count.values else rule.denominator
+    if rule.denominator_minus:
+        denominator = _("%(whole)s minus %(minus)s") % {
+            "whole": denominator,
+            "minus": Count(rule.denominator_minus).label,
+        }
+    return _(
+        "%(label)s: “%(part)s” ÷ (%(whole)s); %(full)s points at %(threshold)s%% or more, "
+        "%(per_point)s points less for each percentage point below, never below 0."
+    ) % {
+        "label": rule.label,
+        "part": numerator,
+        "whole": denominator,
+        "full": rule.full_points,
+        "threshold": rule.threshold,
+        "per_point": rule.points_per_point,
+    }
+
+
+def rule_descriptions(result: Evaluation) -> list[str]:
+    if result.rule_set is None:
+        return []
+    return [describe_rule(rule) for rule in result.rule_set.rules.filter(kind=result.kind).order_by("order", "pk")]

@@ -7,10 +7,16 @@ Every expected score below is worked out by hand: the 天门 figures of the issu
 from __future__ import annotations
 
 import datetime
+import html
+import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
 
 from cases.choices import AssignmentRole, CaseState, Satisfaction
 from core import clock
@@ -18,6 +24,7 @@ from core.errors import Conflict, InvalidInput
 from dashboard.demo import seed_rule_set
 from dashboard.evaluation import Period, copy_rule_set, evaluation, publish, rate_percent, rule_points, score_month
 from dashboard.models import EvaluationMonth, RuleMethod, ScoringRule, UnitKind
+from tests.dashboard.test_figure_links import figure_links, listed
 from tests.factories import (
     AssignmentFactory,
     CampaignFactory,
@@ -225,3 +232,132 @@ def test_a_month_is_published_once_it_is_over(november):
     with pytest.raises(InvalidInput):
         publish(Period(2021, 12), "department", leader, now=NOW)
     assert not EvaluationMonth.objects.exists()
+
+
+# --- the page, the export -------------------------------------------------------------------------
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def leader(db):
+    return StaffProfileFactory(leader=True).user
+
+
+def test_the_leader_publishes_november_prints_it_and_opens_the_cases_behind_a_score(november, leader, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    client = signed_in(leader)
+    page = client.get("/dashboard/evaluation/", {"period": "2021-11", "kind": "department"})
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "草稿" in content and 'data-testid="publish-form"' in content and "data-print" in content
+    assert re.search(rf'data-unit="{november["a"].pk}">.*?>67\.10</a>', content, re.S)
+    response = client.post("/dashboard/evaluation/", {"period": "2021-11", "kind": "department"})
+    assert response.status_code == 302
+    content = client.get(response["Location"]).content.decode()
+    assert "已发布" in content and 'data-testid="publish-form"' not in content
+    assert EvaluationMonth.objects.get().published_by == leader
+    # The department's score opens its figures: the overview of November narrowed to the department.
+    row = content.split(f'data-unit="{november["a"].pk}"')[1].split("</tr>")[0]
+    overview = html.unescape(re.search(r'href="([^"]+)" data-testid="score"', row).group(1))
+    assert overview.startswith("/dashboard/?") and f"department={november['a'].pk}" in overview
+    assert "date_from=2021-11-01" in overview and "date_to=2021-11-30" in overview
+    assert client.get(overview).status_code == 200
+    # Every count behind the score opens its cases, and the list holds that many.
+    links = figure_links(row)
+    assert {name for _url, name, _text in links} >= {"due", "due_closed_on_time", "due_reworked", "report_in_due"}
+    for url, name, text in links:
+        cases, summonses = listed(client, url)
+        assert (summonses if name.startswith("report_in") else cases) == int(text), url
+
+
+def test_a_scoped_street_sees_its_own_street_and_may_not_publish(november, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    staff = StaffProfileFactory(street=november["s1"]).user
+    client = signed_in(staff)
+    content = client.get("/dashboard/evaluation/", {"period": "2021-11"}).content.decode()
+    assert "64.60" in content and "大南街道" not in content.split('data-testid="evaluation-table"')[1]
+    assert 'data-testid="publish-form"' not in content
+    assert client.get("/dashboard/evaluation/", {"period": "2021-11", "kind": "department"}).status_code == 400
+    assert client.post("/dashboard/evaluation/", {"period": "2021-11", "kind": "street"}).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_in_both_languages_and_wrong_input(november, leader, language, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    client = signed_in(leader)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    client.cookies["django_language"] = language
+    content = client.get("/dashboard/evaluation/", {"period": "2021-11", "kind": "street"}, **headers).content.decode()
+    title = "evaluation of 2021-11" if language == "en" else "2021-11 综合评价"
+    assert title in content and "64.60" in content
+    wrong = client.get("/dashboard/evaluation/", {"period": "2021-13", "kind": "road"}, **headers)
+    assert wrong.status_code == 400
+    assert ("YYYY-MM" in wrong.content.decode()) and ("“department”" in wrong.content.decode())
+
+
+def test_the_default_month_is_last_month(november, leader, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    content = signed_in(leader).get("/dashboard/evaluation/").content.decode()
+    assert 'value="2021-11"' in content and "67.10" in content
+
+
+def test_the_xlsx_and_csv_exports(november, leader, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    client = signed_in(leader)
+    response = client.get("/dashboard/evaluation/export.xlsx", {"period": "2021-11", "kind": "department"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)
+                                   if response.streaming else response.content)).active  # fmt: skip
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("名次", "单位", "得分")
+    assert [row[:3] for row in rows[1:]] == [(1, "市场监管局", 100), (2, "环卫中心", 80), (3, "城管执法局", 67.1)]
+    csv = client.get("/dashboard/evaluation/export.csv", {"period": "2021-11", "kind": "street"})
+    assert "滨河街道" in b"".join(csv.streaming_content).decode("utf-8-sig")
+
+
+# --- GET /api/v1/evaluation/ ----------------------------------------------------------------------
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_answers_the_month_as_design_11_names_it(november, leader, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    client = api_as(leader)
+    answer = client.get("/api/v1/evaluation/", {"period": "2021-11", "kind": "department"}).json()
+    version = november["rules"].version
+    assert (answer["period"], answer["kind"], answer["status"], answer["formula_version"]) == (
+        "2021-11",
+        "department",
+        "draft",
+        version,
+    )
+    a = answer["results"][2]
+    assert {"unit", "score", "figures", "formula_version"} <= set(a)
+    assert a["unit"] == {"id": november["a"].pk, "name": "城管执法局"}
+    assert (a["score"], a["formula_version"]) == (67.1, version)
+    assert (a["figures"]["due"], a["figures"]["due_closed"], a["figures"]["report_in_on_time"]) == (10, 8, 9)
+    publish(NOVEMBER, "department", leader, now=NOW)
+    assert client.get("/api/v1/evaluation/", {"period": "2021-11", "kind": "department"}).json()["status"] == (
+        "published"
+    )
+
+
+def test_the_api_refuses_a_wrong_month_or_kind_with_a_message_for_each(november, leader):
+    response = api_as(leader).get("/api/v1/evaluation/", {"period": "2021-13", "kind": "road"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert set(body["fields"]) == {"period", "kind"}
+    assert "YYYY-MM" in str(body["fields"]["period"]) and "请按" in str(body["fields"]["period"])
+    street_staff = StaffProfileFactory(street=november["s1"]).user
+    answer = api_as(street_staff).get("/api/v1/evaluation/", {"period": "2021-11"}).json()
+    assert answer["kind"] == "street" and [entry["unit"]["name"] for entry in answer["results"]] == ["滨河街道"]
