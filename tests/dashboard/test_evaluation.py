@@ -361,3 +361,28 @@ def test_the_api_refuses_a_wrong_month_or_kind_with_a_message_for_each(november,
     street_staff = StaffProfileFactory(street=november["s1"]).user
     answer = api_as(street_staff).get("/api/v1/evaluation/", {"period": "2021-11"}).json()
     assert answer["kind"] == "street" and [entry["unit"]["name"] for entry in answer["results"]] == ["滨河街道"]
+
+
+# --- the admin: edit a version until a published month used it, then copy it ---------------------
+
+
+def test_the_admin_edits_an_unused_version_and_copies_a_used_one(november, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    admin = StaffProfileFactory(admin=True, user__is_staff=True, user__is_superuser=True).user
+    client = signed_in(admin)
+    rules = november["rules"]
+    url = f"/admin/dashboard/scoringruleset/{rules.pk}/change/"
+    assert 'name="rules-0-threshold"' in client.get(url).content.decode()
+    publish(NOVEMBER, "department", admin, now=NOW)
+    content = client.get(url).content.decode()
+    assert 'name="rules-0-threshold"' not in content and 'name="_save"' not in content
+    response = client.post(
+        "/admin/dashboard/scoringruleset/",
+        {"action": "copy_to_new_version", "_selected_action": [rules.pk]},
+    )
+    assert response.status_code == 302
+    copy = rules.__class__.objects.get(version=rules.version + 1)
+    assert (copy.created_by, copy.rules.count()) == (admin, rules.rules.count())
+    assert (
+        'name="rules-0-threshold"' in client.get(f"/admin/dashboard/scoringruleset/{copy.pk}/change/").content.decode()
+    )
