@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.choices import AssignmentRole, CaseState, Satisfaction
@@ -386,3 +388,10 @@ def test_the_admin_edits_an_unused_version_and_copies_a_used_one(november, monke
     assert (
         'name="rules-0-threshold"' in client.get(f"/admin/dashboard/scoringruleset/{copy.pk}/change/").content.decode()
     )
+
+
+def test_scoring_a_month_takes_a_fixed_number_of_queries(november):
+    with CaptureQueriesContext(connection) as queries:
+        score_month(NOVEMBER, "department", november["rules"], now=NOW)
+    # The latest drive, the two breakdown queries, the rules, the units: however many cases.
+    assert len(queries) == 5
