@@ -58,3 +58,8 @@ def dashboard_scope(user: AnyUser) -> DashboardScope | None:
 def can_view_dashboard(user: AnyUser) -> bool:
     """Whether the user watches any dashboard (the menu's link)."""
     return dashboard_scope(user) is not None
+
+
+def can_publish_evaluation(user: AnyUser) -> bool:
+    """Whether the user publishes a month's evaluation: leaders and administrators."""
+    return sees_everything(user)

@@ -681,3 +681,8 @@ def mobilisation(filters: DashboardFilters) -> dict[str, Any]:
         "people_times": totals["people_times"],
         "hours": totals["hours"] or Decimal("0"),
     }
+
+
+def empty_figures() -> dict[str, Any]:
+    """The figure set of a unit that counted nothing (counts 0, rates and means None)."""
+    return _figures(None, None)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,13 +26,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from cases.figures import FIGURE_SETS
 from cases.models import Campaign
 from cases.templatetags.case_tags import percent
 from core import clock
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.exports import EXPORT_FORMATS, Column, export_response
 from core.forms import style_fields
-from dashboard.permissions import DashboardScope, dashboard_scope
+from dashboard.evaluation import (
+    Evaluation,
+    evaluation,
+    evaluation_request,
+    month_filters,
+    publish,
+    rule_descriptions,
+    scoped_results,
+)
+from dashboard.models import UnitKind
+from dashboard.permissions import DashboardScope, can_publish_evaluation, dashboard_scope
 from dashboard.queries import (
     DEPARTMENT_RANKINGS,
     STREET_RANKINGS,
@@ -482,3 +495,131 @@ class ExportView(DashboardView):
             return redirect(f"{reverse('dashboard:overview')}?{request.GET.urlencode()}")
         rows, columns = export_table(table, filters)
         return export_response(rows=rows, columns=columns, filename=gettext_lazy("Dashboard"), file_format=file_format)
+
+
+# --- monthly evaluation (综合评价/考核) ------------------------------------------------------------
+
+
+def _count_link(filters: DashboardFilters, name: str | None, value: int | None, group: dict[str, str]) -> Count | None:
+    if not name or value is None:
+        return None
+    return Count(value, case_list_url(filters, name, group) if name in FIGURE_SETS else "")
+
+
+def evaluation_rows(result: Evaluation, scope: DashboardScope) -> list[dict[str, Any]]:
+    """Each unit's score (linked to its figures on the overview) and each rule's counts (linked to their cases)."""
+    filters = month_filters(result.period)
+    rows = []
+    for entry in scoped_results(result, scope):
+        group = {result.kind: str(entry["unit"]["id"])}
+        overview_params = filters.as_params() | group
+        lines = []
+        for line in entry["rules"]:
+            minus = line.get("denominator_minus")
+            lines.append(
+                line
+                | {
+                    "part": _count_link(filters, line["numerator"], line["numerator_count"], group),
+                    "whole": _count_link(
+                        filters, line["denominator"], entry["figures"].get(line["denominator"]), group
+                    ),
+                    "minus": _count_link(filters, minus, entry["figures"].get(minus, 0), group) if minus else None,
+                }
+            )
+        rows.append(
+            entry
+            | {
+                "overview_url": f"{reverse('dashboard:overview')}?{urlencode(overview_params)}",
+                "lines": lines,
+            }
+        )
+    return rows
+
+
+class EvaluationView(DashboardView):
+    """综合评价/考核 of a month: every department or street scored by the rules; leaders publish it once."""
+
+    template_name = "dashboard/evaluation.html"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        try:
+            period, kind = evaluation_request(request.GET, self.scope)
+        except InvalidInput as error:
+            context = {"errors": [str(p) for problems in error.fields.values() for p in problems], "scope": self.scope}
+            return render(request, self.template_name, context | {"period": request.GET.get("period", "")}, status=400)
+        result = evaluation(period, kind)
+        rows = evaluation_rows(result, self.scope)
+        labels = [line["label"] for line in rows[0]["lines"]] if rows else []
+        context = {
+            "evaluation": result,
+            "period": str(period),
+            "kind": kind,
+            "kind_label": UnitKind(kind).label,
+            "kinds": UnitKind.choices if self.scope.is_district else [(kind, UnitKind(kind).label)],
+            "rows": rows,
+            "labels": labels,
+            "rules": rule_descriptions(result),
+            "query": urlencode({"period": str(period), "kind": kind}),
+            "may_publish": can_publish_evaluation(request.user) and not result.is_published and period.is_over(),
+            "scope": self.scope,
+            "now": clock.now(),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if not can_publish_evaluation(request.user):
+            raise PermissionDenied
+        try:
+            period, kind = evaluation_request(request.POST, self.scope)
+            publish(period, kind, request.user)
+        except (InvalidInput, Conflict) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The evaluation of %(period)s is published.") % {"period": period})
+        query = urlencode({"period": request.POST.get("period", ""), "kind": request.POST.get("kind", "")})
+        return redirect(f"{reverse('dashboard:evaluation')}?{query}")
+
+
+def evaluation_columns(labels: list[str]) -> list[Column]:
+    columns = [
+        Column(gettext_lazy("Rank"), lambda row: row["rank"]),
+        Column(gettext_lazy("Unit"), lambda row: row["unit"]["name"]),
+        Column(gettext_lazy("Points scored"), lambda row: Decimal(row["score"])),
+    ]
+    for index, label in enumerate(labels):
+        columns += [
+            Column(format_lazy("{} (%)", label), lambda row, i=index: _decimal(row["rules"][i]["rate"])),
+            Column(
+                format_lazy("{} · {}", label, gettext_lazy("count")),
+                lambda row, i=index: row["rules"][i]["numerator_count"],
+            ),
+            Column(
+                format_lazy("{} · {}", label, gettext_lazy("points")),
+                lambda row, i=index: _decimal(row["rules"][i]["points"]),
+            ),
+        ]
+    return columns
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+class EvaluationExportView(DashboardView):
+    """/dashboard/evaluation/export.<csv|xlsx>?period=YYYY-MM&kind=…: the month's table."""
+
+    def get(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        try:
+            period, kind = evaluation_request(request.GET, self.scope)
+        except InvalidInput as error:
+            messages.error(request, str(error))
+            return redirect("dashboard:evaluation")
+        result = evaluation(period, kind)
+        rows = scoped_results(result, self.scope)
+        labels = [line["label"] for line in rows[0]["rules"]] if rows else []
+        filename = format_lazy("{}-{}", gettext_lazy("Evaluation"), period)
+        return export_response(
+            rows=rows, columns=evaluation_columns(labels), filename=filename, file_format=file_format
+        )

@@ -19,7 +19,7 @@ from communities.api.views import CommunityViewSet, DepartmentViewSet, RoadViewS
 from communities.models import Road
 from communities.roles import role_of
 from core.api import TokenView
-from dashboard.api.views import DashboardApiView
+from dashboard.api.views import DashboardApiView, EvaluationApiView
 from notifications.api.views import NotificationViewSet, unread_notifications
 from volunteers.api.views import ActivityViewSet, LeaderboardViewSet, PartyBranchViewSet, VolunteerViewSet
 
@@ -93,6 +93,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     path("dashboard/", DashboardApiView.as_view(), name="dashboard"),
+    path("evaluation/", EvaluationApiView.as_view(), name="evaluation"),
     path(
         "schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"
     ),

@@ -63,3 +63,46 @@ class DashboardSerializer(serializers.Serializer):
 
     def get_fields(self):
         return _figure_fields() | super().get_fields()
+
+
+class EvaluationUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class EvaluationRuleSerializer(serializers.Serializer):
+    """One rule applied to the unit: the counts it used, the rate (percent) and the points."""
+
+    label = serializers.CharField()
+    method = serializers.ChoiceField(choices=["rate", "deduction"])
+    numerator = serializers.CharField(help_text="The count (a `figure=` case set, or `deferred`).")
+    numerator_count = serializers.IntegerField()
+    denominator = serializers.CharField(allow_null=True)
+    denominator_minus = serializers.CharField(allow_null=True)
+    denominator_count = serializers.IntegerField(allow_null=True, help_text="The denominator less what it takes out.")
+    rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, coerce_to_string=False)
+    full_points = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    points = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+
+
+class EvaluationResultSerializer(serializers.Serializer):
+    unit = EvaluationUnitSerializer()
+    rank = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+    figures = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="The unit's dashboard figures and counts for the month (as in GET /api/v1/dashboard/).",
+    )
+    formula_version = serializers.IntegerField()
+    rules = EvaluationRuleSerializer(many=True)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """A month's evaluation (DESIGN.md §11): published (frozen) or a draft scored with the latest rules."""
+
+    period = serializers.CharField(help_text="YYYY-MM")
+    kind = serializers.ChoiceField(choices=["department", "street"])
+    status = serializers.ChoiceField(choices=["draft", "published"])
+    formula_version = serializers.IntegerField(allow_null=True, help_text="The version of the scoring rules used.")
+    published_at = serializers.DateTimeField(allow_null=True)
+    results = EvaluationResultSerializer(many=True)

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.views import errors
-from dashboard.api.serializers import DashboardSerializer
+from dashboard.api.serializers import DashboardSerializer, EvaluationSerializer
+from dashboard.evaluation import evaluation, evaluation_request, scoped_results
 from dashboard.permissions import dashboard_scope
 from dashboard.queries import DashboardFilters, mobilisation, overview
 
@@ -39,3 +40,37 @@ class DashboardApiView(APIView):
         filters = DashboardFilters.from_query(request.query_params, scope=scope)
         figures = overview(filters) | {"mobilisation": mobilisation(filters)}
         return Response(DashboardSerializer(figures).data)
+
+
+class EvaluationApiView(APIView):
+    """GET /api/v1/evaluation/: a month's scores per department or street, within the caller's scope."""
+
+    @extend_schema(
+        summary="Monthly evaluation (综合评价/考核)",
+        parameters=[
+            OpenApiParameter("period", str, description="The month, YYYY-MM; by default last month."),
+            OpenApiParameter(
+                "kind", str, enum=["department", "street"], description="By default departments (or the caller's own)."
+            ),
+        ],
+        responses={200: EvaluationSerializer, **errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        scope = dashboard_scope(request.user)
+        if scope is None:
+            raise PermissionDenied(_("Ask an administrator to give your account a role."))
+        period, kind = evaluation_request(request.query_params, scope)
+        result = evaluation(period, kind)
+        version = result.formula_version
+        return Response(
+            EvaluationSerializer(
+                {
+                    "period": str(period),
+                    "kind": kind,
+                    "status": result.status,
+                    "formula_version": version,
+                    "published_at": result.month.published_at if result.month else None,
+                    "results": [entry | {"formula_version": version} for entry in scoped_results(result, scope)],
+                }
+            ).data
+        )

@@ -187,3 +187,9 @@ def test_the_mobilisation_activities_open_the_activity_list(demo, query):
     listing = leader().get(html.unescape(url)).content.decode()
     count = listing.split('data-testid="result-count"')[1].split("</p>")[0]
     assert int(re.search(r"\d+", count.split(">", 1)[1]).group()) == int(shown)
+
+
+@pytest.mark.parametrize("kind", ["department", "street"])
+def test_every_count_behind_an_evaluation_score_lists_exactly_its_cases(demo, kind):
+    period = timezone.localtime(Case.objects.latest("created_at").created_at).strftime("%Y-%m")
+    assert check_counts(leader(), f"/dashboard/evaluation/?period={period}&kind={kind}") > 10

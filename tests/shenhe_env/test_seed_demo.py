@@ -4,6 +4,7 @@ import datetime
 import io
 import itertools
 import re
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -18,6 +19,7 @@ from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive,
 from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
 from communities.models import Community, Department, Road, StaffProfile
+from dashboard.models import ScoringRuleSet
 from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +49,7 @@ def snapshot() -> dict[str, str]:
     """Every row of the demo's apps, many-to-many tables included, as serialized text."""
     return {
         model._meta.label: serializers.serialize("json", model._default_manager.order_by("pk"))
-        for app in ("auth", "communities", "cases", "volunteers")
+        for app in ("auth", "communities", "cases", "volunteers", "dashboard")
         for model in apps.get_app_config(app).get_models(include_auto_created=True)
     }
 
@@ -323,3 +325,12 @@ def test_the_summary_counts_the_volunteers_activities_and_people_times(demo):
     summary = out.getvalue()
     assert f"{Volunteer.objects.count()} volunteers" in summary
     assert f"{Activity.objects.count()} weekend activities ({Participation.objects.count()} people-times)" in summary
+
+
+def test_the_demo_ships_jinhua_style_scoring_rules(demo):
+    rule_set = ScoringRuleSet.objects.get()
+    on_time = rule_set.rules.get(kind="department", label="按期结案率")
+    assert (on_time.full_points, on_time.threshold, on_time.points_per_point) == (50, 70, 1)
+    assert (on_time.denominator, on_time.denominator_minus) == ("due", "deferred")
+    assert rule_set.rules.get(kind="department", label="返工扣分").points_per_event == Decimal("0.2")
+    assert rule_set.rules.filter(kind="street").exists()

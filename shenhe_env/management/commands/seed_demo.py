@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from cases.demo import reference as case_reference
 from cases.demo import replay as case_replay
 from communities import demo as communities_demo
+from dashboard import demo as dashboard_demo
 from notifications import demo as notifications_demo
 from volunteers import demo as volunteers_demo
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             # Last: a clean-up may claim a case it resolved.
             activities = volunteers_demo.seed_activities(plans, communities, users["admin"], campaigns, metrics)
             notifications_demo.settle_history()
+            dashboard_demo.seed_rule_set()
             if options["reset_passwords"]:
                 communities_demo.reset_demo_accounts()
         self.stdout.write(
