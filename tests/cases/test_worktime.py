@@ -315,3 +315,13 @@ def test_the_demo_ships_the_calendar_and_puts_the_road_repairs_on_the_working_cl
     }
     call_command("seed_demo", verbosity=0)  # a second run adds nothing
     assert CalendarDay.objects.count() == 72
+
+
+def test_the_api_gives_each_categorys_clock(world):
+    world.category.clock = Clock.WORKING
+    world.category.save(update_fields=["clock"])
+    client = Client()
+    client.force_login(world.users["staff_own"])
+    body = client.get(f"/api/v1/categories/{world.category.code}/").json()
+    assert body["clock"] == "working"
+    assert body["report_in_hours"] == 2  # the fields before it are unchanged
