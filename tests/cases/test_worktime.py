@@ -304,19 +304,6 @@ def test_the_case_page_says_which_clock_its_deadlines_run_on(world, clock, says)
     assert "2026-10-08 10:00" in body  # the resolve deadline in local time (02:00 UTC)
 
 
-# --- the demo --------------------------------------------------------------------------------------------------
-
-
-def test_the_demo_ships_the_calendar_and_puts_the_road_repairs_on_the_working_clock(demo):
-    assert CalendarDay.objects.count() == 72
-    assert set(Category.objects.filter(clock=Clock.WORKING).values_list("code", flat=True)) == {
-        "damaged-road",
-        "compound-road",
-    }
-    call_command("seed_demo", verbosity=0)  # a second run adds nothing
-    assert CalendarDay.objects.count() == 72
-
-
 def test_the_api_gives_each_categorys_clock(world):
     world.category.clock = Clock.WORKING
     world.category.save(update_fields=["clock"])
