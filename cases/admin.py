@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     Assignment,
+    CalendarDay,
     Campaign,
     Case,
     CaseEvent,
@@ -56,13 +58,45 @@ class CategoryAdmin(admin.ModelAdmin):
         "report_in_hours",
         "resolve_hours",
         "whistle_report_in_minutes",
+        "clock",
         "after_photo_required",
         "is_active",
     ]
-    list_filter = ["campaign", "default_department", "after_photo_required", "is_active"]
+    list_filter = ["campaign", "default_department", "clock", "after_photo_required", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["campaign", "default_department"]
     filter_horizontal = ["metrics"]
+
+
+class CalendarYearFilter(admin.SimpleListFilter):
+    """The calendar by year: the years it lists, newest first."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        years = CalendarDay.objects.dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request: HttpRequest, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(date__year=int(self.value()))
+        return queryset
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Public holidays and make-up workdays (调休), kept per year; `manage.py import_calendar` loads a file."""
+
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = [CalendarYearFilter, "kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    list_per_page = 200
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, day: CalendarDay) -> str:
+        return date_format(day.date, "l")
 
 
 class ReadOnlyAdminMixin:

@@ -95,3 +95,17 @@ class Deadline(models.TextChoices):
 
     REPORT_IN = "report_in", _("Report-in deadline")
     RESOLVE = "resolve", _("Resolve deadline")
+
+
+class Clock(models.TextChoices):
+    """How a category's deadlines count (DESIGN.md §11)."""
+
+    CALENDAR = "calendar", _("Calendar time (around the clock)")
+    WORKING = "working", _("Working time (working hours on working days)")
+
+
+class CalendarDayKind(models.TextChoices):
+    """What an entry of the working-time calendar makes of its day."""
+
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up workday")

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import (
     WORKING_STATES,
     AssignmentRole,
+    CalendarDayKind,
     CaseAction,
     CaseSource,
     CaseState,
+    Clock,
     PhotoStage,
     Priority,
     Satisfaction,
@@ -123,6 +125,16 @@ class Category(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Minutes a summoned department has to report in when a road chief blows the whistle."),
     )
+    clock = models.CharField(
+        _("clock"),
+        max_length=10,
+        choices=Clock.choices,
+        default=Clock.CALENDAR,
+        help_text=_(
+            "How the report-in and resolve hours count: around the clock, or only working hours on working "
+            "days (per the working-time calendar). A whistle's minutes always count around the clock."
+        ),
+    )
     after_photo_required = models.BooleanField(
         _("after-photo required"),
         default=True,
@@ -151,6 +163,28 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """A day of the working-time calendar that differs from the week: a public holiday or a make-up workday (调休).
+
+    Any other Monday to Friday is a working day and any other Saturday or Sunday is not (cases.worktime).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=40, help_text=_("The holiday, e.g. 国庆节."))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CalendarDayKind.values), name="calendar_day_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
 
 
 COORDINATE_LABELS = {"latitude": _("latitude"), "longitude": _("longitude")}

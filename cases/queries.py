@@ -49,7 +49,12 @@ def escalation_due_q(deadline: str, now: datetime.datetime, level: int = 1) -> Q
 
 
 def second_escalation_at(deadline: str) -> ExpressionWrapper:
-    """When a deadline's second escalation falls due: the due time plus its window again."""
+    """When a deadline's second escalation falls due: the due time plus its window again.
+
+    Calendar time even for a working-clock category (cases.worktime): the window is measured as it was
+    stored, from dispatch to due, which already spans the nights and holidays it needed, and the query
+    stays one SQL expression. A working-time second escalation would need the calendar in Python.
+    """
     due = F(f"{deadline}_due_at")
     return ExpressionWrapper(due + (due - F("dispatched_at")), output_field=DateTimeField())
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cases import worktime
 from cases.choices import (
     AssignmentRole,
     CaseAction,
@@ -429,12 +430,16 @@ def _duplicate_target(case: Case, duplicate_of: Case | str | None) -> Case | Non
 
 
 def deadlines(category: Category, start: datetime.datetime, *, whistle: bool) -> tuple[datetime.datetime, ...]:
-    """(report-in due, resolve due) of a dispatch at `start`: a whistle gives minutes, else the category's hours."""
+    """(report-in due, resolve due) of a dispatch at `start`, by the category's clock (cases.worktime).
+
+    A whistle's report-in minutes always count around the clock: a whistle is urgent whatever the category.
+    """
+    calendar = worktime.DatabaseCalendar()  # shared by both deadlines: one query per year they touch
     if whistle:
         report_in = start + datetime.timedelta(minutes=category.whistle_report_in_minutes)
     else:
-        report_in = start + datetime.timedelta(hours=category.report_in_hours)
-    return report_in, start + datetime.timedelta(hours=category.resolve_hours)
+        report_in = worktime.due_at(category, start, category.report_in_hours, calendar=calendar)
+    return report_in, worktime.due_at(category, start, category.resolve_hours, calendar=calendar)
 
 
 def _start_round(

@@ -204,6 +204,13 @@ DISTRICT_BOUNDS = {"latitude": (41.70, 41.90), "longitude": (123.35, 123.65)}
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
 # The most an extension may add to a case's resolve deadline (days).
 CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
+# Working hours of a working day, for categories whose clock is `working` (DESIGN.md §11; cases.worktime):
+# by default the Shenyang civil-service day, 08:30–12:00 and 13:00–17:00 (7.5 hours), local time (TIME_ZONE);
+# e.g. WORKING_HOURS=08:30-11:30,13:30-17:30 for a summer timetable. Which days are working days comes
+# from the weekdays and the admin's calendar (CalendarDay).
+WORKING_HOURS = tuple(
+    tuple(span.strip().split("-", 1)) for span in env.list("WORKING_HOURS", default=["08:30-12:00", "13:00-17:00"])
+)
 DUPLICATE_RADIUS_METRES = env.int("DUPLICATE_RADIUS_METRES", default=200)
 DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", default=14)
 # A department or street with fewer cases behind a ranked figure than this is listed but not ranked.

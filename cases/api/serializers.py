@@ -327,6 +327,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "report_in_hours",
             "resolve_hours",
             "whistle_report_in_minutes",
+            "clock",
             "after_photo_required",
             "is_active",
         ]

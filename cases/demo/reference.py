@@ -6,6 +6,8 @@ import datetime
 
 from django.utils import timezone
 
+from cases.calendar_import import DEMO_CALENDAR_FILE, import_calendar_file
+from cases.choices import Clock
 from cases.models import Campaign, Category, Drive, Metric
 from communities.models import Department
 
@@ -188,6 +190,19 @@ def seed_metrics() -> dict[str, Metric]:
     return metrics
 
 
+# Categories whose deadlines count in working time (DESIGN.md §11): the road repairs, planned work by 住建
+# that waits for working days. The urgent ones (garbage, piles, markets, whistles) count around the clock.
+WORKING_CLOCK_CATEGORIES = frozenset({"damaged-road", "compound-road"})
+
+
+def seed_calendar() -> int:
+    """The working-time calendar of the State Council's published notices (cases/data/calendar_cn.csv).
+
+    Returns the number of days added; a second run adds none.
+    """
+    return import_calendar_file(DEMO_CALENDAR_FILE).created
+
+
 def seed_categories(
     campaigns: dict[str, Campaign], departments: dict[str, Department], metrics: dict[str, Metric]
 ) -> list[Category]:
@@ -213,6 +228,7 @@ def seed_categories(
                 "report_in_hours": report_in,
                 "resolve_hours": resolve,
                 "whistle_report_in_minutes": whistle,
+                "clock": Clock.WORKING if code in WORKING_CLOCK_CATEGORIES else Clock.CALENDAR,
                 "after_photo_required": photo,
                 "order": order,
             },

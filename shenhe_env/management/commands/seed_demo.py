@@ -44,6 +44,8 @@ class Command(BaseCommand):
             drive, campaigns = case_reference.seed_drive()
             metrics = case_reference.seed_metrics()
             categories = case_reference.seed_categories(campaigns, departments, metrics)
+            # Before the cases: the replayed dispatches of working-clock categories need the holidays.
+            case_reference.seed_calendar()
             branches = volunteers_demo.seed_branches(rng)
             pairings = volunteers_demo.seed_pairings(branches, communities, drive)
             volunteers = volunteers_demo.seed_volunteers(branches, communities, drive, rng)
