@@ -183,3 +183,13 @@ def test_deferral_through_the_api(world):
     listed = client.get("/api/v1/cases/?deferral=deferred").json()["results"]
     assert [row["number"] for row in listed] == [case.number]
     assert client.get("/api/v1/dashboard/").json()["deferred"] == 1
+
+
+def test_the_dashboard_says_how_deferred_cases_are_counted_and_links_the_register(world):
+    case = world.case_in(CaseState.IN_PROGRESS, pending_deferral=True)
+    workflow.decide_deferral(world.users["leader"], case)
+    page = client_for(world.users["leader"]).get("/dashboard/").content.decode()
+    assert "缓办期间不计入应结案数" in page
+    assert 'href="/cases/deferred/"' in page
+    home = client_for(world.users["leader"]).get("/").content.decode()
+    assert 'data-queue="deferrals"' in home
