@@ -203,3 +203,15 @@ def test_the_demo_has_a_supervised_case_and_a_road_repair_deferred_into_next_yea
     supervised = Case.objects.get(supervised_at__isnull=False)
     assert CaseEvent.objects.filter(case=supervised, action=CaseAction.SUPERVISE, actor__username="leader").count() == 1
     assert Notification.objects.filter(case=supervised, kind=NotificationKind.SUPERVISE).exists()
+
+
+def test_the_timeline_says_what_each_supervision_and_deferral_event_recorded(world):
+    case = world.case_in(CaseState.IN_PROGRESS)
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    workflow.supervise(world.users["leader"], case, note="盯办", until=day)
+    workflow.request_deferral(world.users["officer_lead"], case, reason="需大修", until=day, plan="改造计划")
+    workflow.decide_deferral(world.users["leader"], case)
+    page = client_for(world.users["leader"]).get(f"/cases/{case.number}/").content.decode()
+    assert f"限 {day.isoformat()} 前办结" in page
+    assert f"纳入改造计划，{day.isoformat()} 恢复办理" in page
+    assert "已批准缓办" in page
