@@ -195,16 +195,6 @@ def test_the_dashboard_says_how_deferred_cases_are_counted_and_links_the_registe
     assert 'data-queue="deferrals"' in home
 
 
-def test_the_demo_has_a_supervised_case_and_a_road_repair_deferred_into_next_years_plan(demo):
-    deferred = Case.objects.get(deferred_at__isnull=False)
-    assert deferred.road is not None and "道路更新改造计划" in deferred.deferral_plan
-    assert deferred.deferral_until.year == timezone.localdate().year + 1
-    assert not Case.objects.filter(case_set_q("due", ALL, timezone.now()), pk=deferred.pk).exists()
-    supervised = Case.objects.get(supervised_at__isnull=False)
-    assert CaseEvent.objects.filter(case=supervised, action=CaseAction.SUPERVISE, actor__username="leader").count() == 1
-    assert Notification.objects.filter(case=supervised, kind=NotificationKind.SUPERVISE).exists()
-
-
 def test_the_timeline_says_what_each_supervision_and_deferral_event_recorded(world):
     case = world.case_in(CaseState.IN_PROGRESS)
     day = timezone.localdate() + datetime.timedelta(days=3)

@@ -14,10 +14,13 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState, PhotoStage, Satisfaction
+from cases.figures import case_set_q
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
 from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
 from communities.models import Community, Department, Road, StaffProfile
+from notifications.choices import NotificationKind
+from notifications.models import Notification
 from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -323,3 +326,13 @@ def test_the_summary_counts_the_volunteers_activities_and_people_times(demo):
     summary = out.getvalue()
     assert f"{Volunteer.objects.count()} volunteers" in summary
     assert f"{Activity.objects.count()} weekend activities ({Participation.objects.count()} people-times)" in summary
+
+
+def test_the_demo_has_a_supervised_case_and_a_road_repair_deferred_into_next_years_plan(demo):
+    deferred = Case.objects.get(deferred_at__isnull=False)
+    assert deferred.road is not None and "道路更新改造计划" in deferred.deferral_plan
+    assert deferred.deferral_until.year == timezone.localdate().year + 1
+    assert not Case.objects.filter(case_set_q("due", (None, None), timezone.now()), pk=deferred.pk).exists()
+    supervised = Case.objects.get(supervised_at__isnull=False)
+    assert CaseEvent.objects.filter(case=supervised, action=CaseAction.SUPERVISE, actor__username="leader").count() == 1
+    assert Notification.objects.filter(case=supervised, kind=NotificationKind.SUPERVISE).exists()
