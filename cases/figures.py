@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OPEN_STATES, AssignmentRole, CaseState, Satisfaction
 from cases.models import Assignment, Case
-from cases.queries import escalated_q, overdue_q
+from cases.queries import deferred_q, escalated_q, overdue_q, supervised_q
 from core import clock
 
 Window = tuple[datetime.datetime | None, datetime.datetime | None]
@@ -40,6 +40,8 @@ CASE_SETS = {
     "due_not_closed": _("Due in the period and not closed"),
     "due_reworked": _("Due in the period and reworked"),
     "due_resolved": _("Due in the period and resolved"),
+    "supervised": _("Filed in the period and supervised (督办, by a leader or as escalated)"),
+    "deferred": _("Filed in the period and deferred now (缓办)"),
     "rated": _("Rated by the reporter in the period"),
     "rated_satisfied": _("Rated satisfied in the period"),
     "rated_dissatisfied": _("Rated dissatisfied in the period"),
@@ -81,14 +83,18 @@ def due_q(window: Window, now: datetime.datetime) -> Q:
     """应结案: the case falls due at its resolve deadline, or when it was closed if that was earlier.
 
     Due in the window means that moment is in the window and not in the future. A rejected case,
-    or one waiting at the street office (never dispatched, or sent back), has no deadline running.
+    or one waiting at the street office (never dispatched, or sent back), has no deadline running;
+    nor has a case deferred now (缓办/挂账): it leaves the 应结案数 while deferred and falls due
+    again at its moved deadline once it is back.
     """
     closed_early = Q(closed_at__isnull=False, resolve_due_at__isnull=False, closed_at__lt=F("resolve_due_at"))
     at_deadline = Q(resolve_due_at__isnull=False, resolve_due_at__lte=now) & (
         Q(closed_at__isnull=True) | Q(closed_at__gte=F("resolve_due_at"))
     )
-    return ~Q(state=CaseState.REJECTED) & (
-        (closed_early & within("closed_at", window)) | (at_deadline & within("resolve_due_at", window))
+    return (
+        ~Q(state=CaseState.REJECTED)
+        & ~deferred_q()
+        & ((closed_early & within("closed_at", window)) | (at_deadline & within("resolve_due_at", window)))
     )
 
 
@@ -131,6 +137,8 @@ def case_set_q(name: str, window: Window, now: datetime.datetime) -> Q:
         "due_not_closed": lambda: due & ~closed,
         "due_reworked": lambda: due & Q(rework_count__gt=0),
         "due_resolved": lambda: due & Q(resolved_at__isnull=False),
+        "supervised": lambda: created & supervised_q(),
+        "deferred": lambda: created & deferred_q(),
         "rated": lambda: rated,
         "rated_satisfied": lambda: rated & Q(satisfaction__in=SATISFIED),
         "rated_dissatisfied": lambda: rated & ~Q(satisfaction__in=SATISFIED),

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from cases.choices import CaseState
 from cases.figures import FIGURE_SETS, SUMMONS_SETS, day_window, figure_summonses, in_figure_set
 from cases.models import Campaign, Case, Category, Drive, TallyEntry
-from cases.queries import ESCALATED_ANY, ESCALATED_TO_LEADERS, search_cases
+from cases.queries import DEFERRAL_DEFERRED, DEFERRAL_PENDING, ESCALATED_ANY, ESCALATED_TO_LEADERS, search_cases
 from communities.choices import Role
 from communities.models import Community, Department, Street
 from communities.roles import role_of
@@ -103,6 +103,16 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("Escalation (督办)"),
         method=_search("escalated"),
         choices=[(ESCALATED_ANY, _("Escalated")), (ESCALATED_TO_LEADERS, _("Escalated to the leaders"))],
+    )
+    supervised = YesNoFilter(
+        label=_("Supervision (督办)"),
+        method=_search("supervised", yes_no=True),
+        choices=[("true", _("Supervised (by a leader or escalated)")), ("false", _("Not supervised"))],
+    )
+    deferral = django_filters.ChoiceFilter(
+        label=_("Deferral (缓办)"),
+        method=_search("deferral"),
+        choices=[(DEFERRAL_PENDING, _("Deferral requested")), (DEFERRAL_DEFERRED, _("Deferred now"))],
     )
     created_after = django_filters.DateFilter(
         label=_("Filed from"),

@@ -434,6 +434,47 @@ class ApproveExtensionForm(ActionForm):
         return {"approve": self.cleaned_data["decision"] == "approve", "note": self.cleaned_data.get("note", "")}
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SuperviseForm(ActionForm):
+    action = "supervise"
+    submit_label = _("Supervise (督办)")
+    button_class = "btn-outline-danger"
+    note = reason_field(label=_("What the department is to do"))
+    until = forms.DateField(label=_("To be done by"), required=False, input_formats=["%Y-%m-%d"], widget=DateInput())
+
+
+class RequestDeferralForm(ActionForm):
+    action = "request_deferral"
+    submit_label = _("Request a deferral (缓办)")
+    button_class = "btn-outline-secondary"
+    reason = reason_field()
+    plan = reason_field(label=_("Plan or project the work is deferred into"))
+    until = forms.DateField(label=_("Back on"), input_formats=["%Y-%m-%d"], widget=DateInput())
+
+
+class DecideDeferralForm(ActionForm):
+    action = "decide_deferral"
+    submit_label = _("Record the decision")
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Defer the case")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+        initial="approve",
+    )
+    note = note_field(help_text=_("Required when refusing."))
+
+    def workflow_kwargs(self) -> dict[str, Any]:
+        return {"approve": self.cleaned_data["decision"] == "approve", "note": self.cleaned_data.get("note", "")}
+
+
 class CommentForm(ActionForm):
     action = "comment"
     submit_label = _("Add the note")
@@ -470,6 +511,9 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         ReopenForm,
         RequestExtensionForm,
         ApproveExtensionForm,
+        SuperviseForm,
+        RequestDeferralForm,
+        DecideDeferralForm,
         CommentForm,
         AddPhotosForm,
     )
@@ -484,8 +528,11 @@ ACTION_FORM_ORDER = (
     "resolve",
     "verify",
     "approve_extension",
+    "decide_deferral",
+    "supervise",
     "reopen",
     "request_extension",
+    "request_deferral",
     "rework",
     "send_back",
     "reject",

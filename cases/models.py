@@ -314,6 +314,33 @@ class Case(models.Model):
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     extension_requested_until = models.DateTimeField(_("extension requested until"), null=True, blank=True)
     extension_reason = models.CharField(_("extension reason"), max_length=500, blank=True)
+    # Supervision (督办) by a leader: the latest one (every one is an event on the timeline).
+    supervised_at = models.DateTimeField(_("supervised at"), null=True, blank=True)
+    supervised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervised by"),
+    )
+    supervision_note = models.CharField(_("supervision note"), max_length=2000, blank=True)
+    supervised_until = models.DateField(_("supervised until"), null=True, blank=True)
+    # Deferral (缓办/挂账): a request waiting for a leader, then the deferral itself while it lasts.
+    deferral_requested_at = models.DateTimeField(_("deferral requested at"), null=True, blank=True)
+    deferral_until = models.DateField(_("deferred until"), null=True, blank=True)
+    deferral_reason = models.CharField(_("deferral reason"), max_length=2000, blank=True)
+    deferral_plan = models.CharField(_("deferral plan"), max_length=2000, blank=True)
+    # Set while the case is deferred (its resolve clock stopped); cleared when it comes back on its date.
+    deferred_at = models.DateTimeField(_("deferred at"), null=True, blank=True, db_index=True)
+    deferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deferred by"),
+    )
     # The due time an escalation was last recorded for, so escalate_overdue records each deadline once.
     report_in_escalated_for = models.DateTimeField(_("report-in escalation recorded for"), null=True, blank=True)
     resolve_escalated_for = models.DateTimeField(_("resolve escalation recorded for"), null=True, blank=True)
@@ -373,6 +400,16 @@ class Case(models.Model):
     def is_held_by_a_department(self) -> bool:
         """Dispatched or in progress: the deadlines are running (what `overdue` is measured on)."""
         return self.state in WORKING_STATES
+
+    @property
+    def is_deferred(self) -> bool:
+        """Deferred (缓办/挂账) now: the resolve clock is stopped until `deferral_until`."""
+        return self.deferred_at is not None
+
+    @property
+    def deferral_pending(self) -> bool:
+        """A deferral request waits for a leader's decision."""
+        return self.deferral_requested_at is not None and self.deferred_at is None
 
     @property
     def has_resident_reporter(self) -> bool:

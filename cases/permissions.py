@@ -99,6 +99,13 @@ ACTION_RULES: dict[str, ActionRule] = {
     ),
     "request_extension": ActionRule(_("request an extension"), WORKING, {Role.DEPT_OFFICER: Relation.LEAD}),
     "approve_extension": ActionRule(_("decide on an extension"), WORKING, {Role.LEADER: Relation.ANYONE}),
+    "supervise": ActionRule(
+        _("put under supervision"), WORKING, {Role.LEADER: Relation.ANYONE, Role.ADMIN: Relation.ANYONE}
+    ),
+    "request_deferral": ActionRule(
+        _("request a deferral"), (CaseState.IN_PROGRESS,), {Role.DEPT_OFFICER: Relation.LEAD}
+    ),
+    "decide_deferral": ActionRule(_("decide on a deferral"), (CaseState.IN_PROGRESS,), {Role.LEADER: Relation.ANYONE}),
     "comment": ActionRule(
         _("add an internal note"), tuple(CaseState.values), dict.fromkeys(ALL_ROLES, Relation.VIEWER)
     ),
@@ -275,6 +282,14 @@ def _check_preconditions(user: AnyUser, action: str, case: Case) -> None:
         )
     elif action == "approve_extension" and case.extension_requested_until is None:
         raise InvalidState(_("There is no extension request waiting on this case."), reason="no_request")
+    elif action == "request_deferral" and case.deferred_at is not None:
+        raise InvalidState(_("This case is already deferred."), reason="already_deferred")
+    elif action == "request_deferral" and case.deferral_requested_at is not None:
+        raise InvalidState(
+            _("A deferral request is already waiting for a leader's decision."), reason="deferral_pending"
+        )
+    elif action == "decide_deferral" and (case.deferral_requested_at is None or case.deferred_at is not None):
+        raise InvalidState(_("There is no deferral request waiting on this case."), reason="no_request")
     elif action == "reopen" and case.closed_at is not None:
         days = settings.CASE_REOPEN_DAYS
         if clock.now() - case.closed_at > datetime.timedelta(days=days):

@@ -18,10 +18,29 @@ from core import clock
 METRES_PER_DEGREE_LATITUDE = 111_320
 
 
+def deferred_q() -> Q:
+    """Deferred (缓办/挂账) now: the resolve clock is stopped until the case comes back on its date."""
+    return Q(deferred_at__isnull=False)
+
+
+def resolve_overdue_q(now: datetime.datetime) -> Q:
+    """A department holds the case, its resolve deadline has passed and its clock is not stopped (deferred)."""
+    return Q(state__in=WORKING_STATES, resolve_due_at__lt=now) & ~deferred_q()
+
+
+def supervised_q() -> Q:
+    """Supervised (督办): by a leader (the `supervise` action), or by the system (an escalation of a deadline
+    a department still holds, as escalated_q)."""
+    return Q(supervised_at__isnull=False) | escalated_q()
+
+
 def overdue_q(now: datetime.datetime | None = None) -> Q:
-    """A department holds the case and a deadline has passed: report-in (still dispatched) or resolve."""
+    """A department holds the case and a deadline has passed: report-in (still dispatched) or resolve.
+
+    A deferred case is not overdue on its resolve deadline while deferred (its clock is stopped).
+    """
     now = now or clock.now()
-    return Q(state__in=WORKING_STATES, resolve_due_at__lt=now) | report_in_overdue_q(now)
+    return resolve_overdue_q(now) | report_in_overdue_q(now)
 
 
 def report_in_overdue_q(now: datetime.datetime | None = None) -> Q:
@@ -36,10 +55,7 @@ def escalation_due_q(deadline: str, now: datetime.datetime, level: int = 1) -> Q
     leaders) once it has been missed by as long again as its window (dispatch → due).
     """
     due = f"{deadline}_due_at"
-    if deadline == Deadline.REPORT_IN:
-        overdue = report_in_overdue_q(now)
-    else:
-        overdue = Q(state__in=WORKING_STATES, resolve_due_at__lt=now)
+    overdue = report_in_overdue_q(now) if deadline == Deadline.REPORT_IN else resolve_overdue_q(now)
     mark = f"{deadline}_escalated_for" if level == 1 else f"{deadline}_escalated_twice_for"
     not_yet = Q(**{f"{mark}__isnull": True}) | ~Q(**{mark: F(due)})
     if level == 1:
@@ -101,6 +117,8 @@ def search_cases(
     text: str | None = None,
     extension_pending: bool | None = None,
     escalated: str | None = None,
+    supervised: bool | None = None,
+    deferral: str | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Case]:
     """Narrow cases by the list filters of DESIGN.md §6 (campaign by slug, category by code, dates inclusive)."""
@@ -128,7 +146,16 @@ def search_cases(
         cases = cases.filter(extension_requested_until__isnull=not extension_pending)
     if escalated:
         cases = cases.filter(escalated_q(to_leaders=escalated == ESCALATED_TO_LEADERS))
+    if supervised is not None:
+        cases = cases.filter(supervised_q()) if supervised else cases.exclude(supervised_q())
+    if deferral == DEFERRAL_DEFERRED:
+        cases = cases.filter(deferred_q())
+    elif deferral == DEFERRAL_PENDING:
+        cases = cases.filter(deferral_requested_at__isnull=False, deferred_at__isnull=True)
     return cases
+
+
+DEFERRAL_PENDING, DEFERRAL_DEFERRED = "pending", "deferred"
 
 
 ESCALATED_ANY, ESCALATED_TO_LEADERS = "any", "leaders"
@@ -253,6 +280,17 @@ def case_rows(user) -> QuerySet[Case]:
     parts = Prefetch("assignments", queryset=Assignment.objects.select_related("department"))
     cases = Case.objects.select_related("category", "campaign", "street", "community", "road", "duplicate_of")
     return with_overdue(visible_to(user, cases.prefetch_related(parts)))
+
+
+def deferral_register(user) -> QuerySet[Case]:
+    """The register of deferrals (缓办/挂账台账) the user may see: deferred cases first, by the date they come back,
+    then the requests still waiting for a leader."""
+    cases = visible_to(user).filter(Q(deferred_at__isnull=False) | Q(deferral_requested_at__isnull=False))
+    return (
+        cases.select_related("category", "street", "deferred_by")
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("department")))
+        .order_by("deferral_until", "number")
+    )
 
 
 def send_backs(case: Case) -> list[CaseEvent]:

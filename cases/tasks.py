@@ -11,3 +11,12 @@ def escalate_overdue() -> int:
     from cases.workflow import escalate_overdue as escalate
 
     return escalate()
+
+
+@periodic(minutes=1)
+@task()
+def resume_deferred() -> int:
+    """Bring deferred cases (缓办/挂账) back into the loop on their date."""
+    from cases.workflow import resume_deferred as resume
+
+    return resume()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.<str:file_format>", views.CaseExportView.as_view(), name="case_export"),
     path("new/", views.CaseCreateView.as_view(), name="case_create"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("deferred/", views.DeferralRegisterView.as_view(), name="deferred_register"),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("photos/<int:pk>/thumbnail/", views.PhotoView.as_view(), {"size": "thumbnail"}, name="photo_thumbnail"),
     path("<str:number>/", views.CaseDetailView.as_view(), name="case_detail"),

@@ -35,11 +35,13 @@ from cases.permissions import (
     can_view,
     check_action,
     has_department_inbox,
+    lead_assignment,
     reporter_phone_for,
 )
 from cases.queries import (
     awaiting_report_in,
     case_rows,
+    deferral_register,
     department_inbox,
     in_hand,
     possible_duplicates,
@@ -376,3 +378,17 @@ class InboxView(LoginRequiredMixin, View):
             "now": clock.now(),
         }
         return render(request, "cases/inbox.html", context)
+
+
+class DeferralRegisterView(LoginRequiredMixin, View):
+    """The register of deferred cases (缓办/挂账台账): each with its plan and the date it comes back."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cases = list(deferral_register(request.user))
+        for case in cases:
+            case.lead = lead_assignment(case)
+        context = {
+            "deferred": [case for case in cases if case.is_deferred],
+            "pending": [case for case in cases if case.deferral_pending],
+        }
+        return render(request, "cases/case_deferred.html", context)

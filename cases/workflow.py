@@ -165,6 +165,12 @@ ROUND_FIELDS: dict[str, Any] = {
     "closed_at": None,
     "extension_requested_until": None,
     "extension_reason": "",
+    "deferral_requested_at": None,
+    "deferral_until": None,
+    "deferral_reason": "",
+    "deferral_plan": "",
+    "deferred_at": None,
+    "deferred_by": None,
 }
 
 
@@ -724,6 +730,8 @@ def resolve(
                     recorded_by=actor,
                     recorded_at=now,
                 )
+            # Resolved while deferred: the stopped clock starts again first, so lateness leaves out the pause.
+            _end_deferral(locked, now)
             locked.state = target_state("resolve", locked.state)
             locked.resolved_at = now
             locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
@@ -842,6 +850,175 @@ def approve_extension(actor: User, case: Case, *, approve: bool = True, note: st
     return _perform(actor, case, "approve_extension", prepare)
 
 
+# --- leaders: supervision (督办) ------------------------------------------------------------------
+
+
+def _date_or_none(value: Any, field_name: str, message) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise InvalidInput.for_fields({field_name: [message]})
+    return value
+
+
+def supervise(actor: User, case: Case, *, note: str, until: datetime.date | None = None) -> Case:
+    """督办: a leader marks a case the lead department holds for attention (note, optional date to finish by).
+
+    The case keeps the latest supervision; every one is an event (and tells the departments, notifications/rules.py).
+    """
+
+    def prepare(_case: Case):
+        fields: dict[str, list] = {}
+        text = _optional_text(note)
+        if not text:
+            fields["note"] = [_("Say what the department is to do.")]
+        try:
+            day = _date_or_none(until, "until", _("Give the date as YYYY-MM-DD."))
+        except InvalidInput as error:
+            fields.update(error.fields)
+            day = None
+        if day is not None and day < timezone.localdate(clock.now()):
+            fields["until"] = [_("The date must not be in the past.")]
+        if fields:
+            raise InvalidInput.for_fields(fields)
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            locked.supervised_at = now
+            locked.supervised_by = actor
+            locked.supervision_note = text[:2000]
+            locked.supervised_until = day
+            return Outcome(note=text, data={"until": day.isoformat() if day else None})
+
+        return apply
+
+    return _perform(actor, case, "supervise", prepare)
+
+
+# --- deferral (缓办/挂账) ---------------------------------------------------------------------------
+
+DEFERRAL_MAX_DAYS = 400
+
+
+def request_deferral(actor: User, case: Case, *, reason: str, until: datetime.date, plan: str) -> Case:
+    """The lead department asks a leader to defer a case that needs a capital project, until a date, with a plan."""
+
+    def prepare(_case: Case):
+        fields: dict[str, list] = {}
+        text = _optional_text(reason)
+        if not text:
+            fields["reason"] = [REASON_REQUIRED]
+        plan_text = _optional_text(plan)
+        if not plan_text:
+            fields["plan"] = [_("Name the plan or project the work is deferred into.")]
+        today = timezone.localdate(clock.now())
+        try:
+            day = _date_or_none(until, "until", _("Give the date as YYYY-MM-DD."))
+        except InvalidInput as error:
+            fields.update(error.fields)
+            day = today
+        if day is None:
+            fields["until"] = [_("Give the date the case comes back.")]
+        elif "until" not in fields and day <= today:
+            fields["until"] = [_("The date must be in the future.")]
+        elif "until" not in fields and day > today + datetime.timedelta(days=DEFERRAL_MAX_DAYS):
+            fields["until"] = [
+                _("A deferral may last at most %(days)s days; ask again later if needed.") % {"days": DEFERRAL_MAX_DAYS}
+            ]
+        if fields:
+            raise InvalidInput.for_fields(fields)
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            locked.deferral_requested_at = now
+            locked.deferral_until = day
+            locked.deferral_reason = text[:2000]
+            locked.deferral_plan = plan_text[:2000]
+            return Outcome(note=text, data={"until": day.isoformat(), "plan": plan_text[:2000]})
+
+        return apply
+
+    return _perform(actor, case, "request_deferral", prepare)
+
+
+def decide_deferral(actor: User, case: Case, *, approve: bool = True, note: str = "") -> Case:
+    """A leader defers the case (its resolve clock stops until the date) or refuses the request (with a reason)."""
+
+    def prepare(_case: Case):
+        if not approve:
+            _required_text(note, "note")
+
+        def apply(locked: Case, now: datetime.datetime) -> Outcome:
+            day = locked.deferral_until
+            if approve and day <= timezone.localdate(now):
+                raise InvalidState(
+                    _("The requested date has already come; refuse this request so the department can ask again."),
+                    reason="request_expired",
+                )
+            data = {"approved": approve, "until": day.isoformat() if day else None, "plan": locked.deferral_plan}
+            if approve:
+                locked.deferred_at = now
+                locked.deferred_by = actor
+            else:
+                _clear_deferral(locked)
+            return Outcome(note=_optional_text(note), data=data)
+
+        return apply
+
+    return _perform(actor, case, "decide_deferral", prepare)
+
+
+def _clear_deferral(case: Case) -> None:
+    for name in ("deferral_requested_at", "deferral_until", "deferred_at", "deferred_by"):
+        setattr(case, name, None)
+    case.deferral_reason = case.deferral_plan = ""
+
+
+def _end_deferral(case: Case, now: datetime.datetime) -> datetime.timedelta | None:
+    """Start the stopped clock again: the resolve deadline moves by the time the case was deferred.
+
+    Returns that time (None when the case was not deferred); a pending request is dropped as well.
+    """
+    paused = None
+    if case.deferred_at is not None:
+        paused = max(now - case.deferred_at, datetime.timedelta(0))
+        if case.resolve_due_at is not None:
+            case.resolve_due_at += paused
+    _clear_deferral(case)
+    return paused
+
+
+def resume_deferred(now: datetime.datetime | None = None) -> int:
+    """Bring every deferred case whose date has come back into the loop (one `resume` event each).
+
+    Run every minute by the worker (cases/tasks.py); a case comes back at the start of its date
+    (Shenyang time), its resolve deadline moved by the time it was deferred.
+    """
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    due = Case.objects.filter(deferred_at__isnull=False, deferral_until__lte=today).values_list("pk", flat=True)
+    resumed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .filter(pk=pk, deferred_at__isnull=False, deferral_until__lte=today)
+                .first()
+            )
+            if case is None:  # resumed meanwhile by a parallel run, or resolved
+                continue
+            data = {
+                "deferred_at": _local_iso(case.deferred_at),
+                "until": case.deferral_until.isoformat(),
+                "plan": case.deferral_plan,
+                "previous_due_at": _local_iso(case.resolve_due_at),
+            }
+            paused = _end_deferral(case, now)
+            data |= {"resolve_due_at": _local_iso(case.resolve_due_at), "deferred_days": paused.days}
+            case.save()
+            _record_event(case, None, CaseAction.RESUME, case.state, now=now, data=data)
+            resumed += 1
+    return resumed
+
+
 # --- anyone who can see the case ---------------------------------------------------------------
 
 
@@ -896,6 +1073,9 @@ ACTIONS: dict[str, Callable[..., Case]] = {
     "reopen": reopen,
     "request_extension": request_extension,
     "approve_extension": approve_extension,
+    "supervise": supervise,
+    "request_deferral": request_deferral,
+    "decide_deferral": decide_deferral,
     "comment": comment,
     "add_photos": add_photos,
 }

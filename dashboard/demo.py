@@ -3,7 +3,9 @@
 金华 gives departments 50 points for an on-time closure rate (按期结案数 ÷ (应结案数 − 缓办数)) of
 70 % or more, minus 1 per percentage point below; 20 points for a closure rate of 90 % or more,
 minus 1 per point below; and deducts 0.2 per rework. The on-time report-in and satisfaction lines
-and the streets' rules are the demo's own, in the same style. Idempotent: an existing demo rule set
+and the streets' rules are the demo's own, in the same style. The dashboard's 应结案数 already
+leaves a case out while it is deferred (docs/dashboard.md), so 金华's "应结案数 − 缓办数" is our
+`due` as it is: taking `deferred` out again would count a deferral twice. Idempotent: an existing demo rule set
 (whatever was edited in it since) is left as it is.
 """
 
@@ -18,7 +20,7 @@ DEMO_RULE_SET = "金华式考核细则（示范）"
 D = Decimal
 # (kind, label, method, numerator, denominator, minus, full points, threshold %, per point, per case)
 DEMO_RULES = (
-    (UnitKind.DEPARTMENT, "按期结案率", RuleMethod.RATE, Count.DUE_CLOSED_ON_TIME, Count.DUE, Count.DEFERRED,
+    (UnitKind.DEPARTMENT, "按期结案率", RuleMethod.RATE, Count.DUE_CLOSED_ON_TIME, Count.DUE, "",
      D(50), D(70), D(1), D(0)),
     (UnitKind.DEPARTMENT, "结案率", RuleMethod.RATE, Count.DUE_CLOSED, Count.DUE, "", D(20), D(90), D(1), D(0)),
     (UnitKind.DEPARTMENT, "按时报到率", RuleMethod.RATE, Count.REPORT_IN_ON_TIME, Count.REPORT_IN_DUE, "",
@@ -27,7 +29,7 @@ DEMO_RULES = (
      D(10), D(90), D("0.5"), D(0)),
     (UnitKind.DEPARTMENT, "返工扣分", RuleMethod.DEDUCTION, Count.DUE_REWORKED, "", "", D(0), D(0), D(0), D("0.2")),
     (UnitKind.STREET, "结案率", RuleMethod.RATE, Count.DUE_CLOSED, Count.DUE, "", D(40), D(90), D(1), D(0)),
-    (UnitKind.STREET, "按期结案率", RuleMethod.RATE, Count.DUE_CLOSED_ON_TIME, Count.DUE, Count.DEFERRED,
+    (UnitKind.STREET, "按期结案率", RuleMethod.RATE, Count.DUE_CLOSED_ON_TIME, Count.DUE, "",
      D(40), D(70), D(1), D(0)),
     (UnitKind.STREET, "满意率", RuleMethod.RATE, Count.RATED_SATISFIED, Count.RATED, "",
      D(20), D(90), D(1), D(0)),
@@ -41,7 +43,7 @@ def seed_rule_set() -> ScoringRuleSet:
     if existing is not None:
         return existing
     rule_set = ScoringRuleSet.objects.create(
-        name=DEMO_RULE_SET, notes="参照金华市数字城管考核办法：按期结案率扣除缓办数；返工每件扣 0.2 分。"
+        name=DEMO_RULE_SET, notes="参照金华市数字城管考核办法：应结案数不含缓办案件（即扣除缓办数）；返工每件扣 0.2 分。"
     )
     ScoringRule.objects.bulk_create(
         ScoringRule(

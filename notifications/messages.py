@@ -84,16 +84,36 @@ def title(kind: str, data: dict[str, Any], number: str | None) -> str:
             }
         return _("Extension of %(number)s refused: %(reason)s") % {"number": number, "reason": data.get("reason", "")}
     if kind == NotificationKind.DEFERRAL_REQUESTED:
-        return _("Deferral of %(number)s requested") % {"number": number}
+        return _("Deferral of %(number)s until %(date)s requested: %(reason)s") % {
+            "number": number,
+            "date": data.get("until") or "",
+            "reason": data.get("reason", ""),
+        }
     if kind == NotificationKind.DEFERRAL_DECIDED:
-        return _("Deferral of %(number)s decided") % {"number": number}
+        if data.get("resumed"):
+            return _("%(number)s is back from deferral: resolve by %(time)s") % {
+                "number": number,
+                "time": local_time(data.get("resolve_due_at")),
+            }
+        if data.get("approved"):
+            return _("%(number)s is deferred until %(date)s") % {"number": number, "date": data.get("until") or ""}
+        return _("Deferral of %(number)s refused: %(reason)s") % {"number": number, "reason": data.get("reason", "")}
     if kind == NotificationKind.REOPEN:
         return _("%(number)s was reopened and sent to your department again: %(reason)s") % {
             "number": number,
             "reason": data.get("reason", ""),
         }
     if kind == NotificationKind.SUPERVISE:
-        return _("A leader put %(number)s under supervision") % {"number": number}
+        if data.get("until"):
+            return _("A leader put %(number)s under supervision, to be done by %(date)s: %(note)s") % {
+                "number": number,
+                "date": data["until"],
+                "note": data.get("note", ""),
+            }
+        return _("A leader put %(number)s under supervision: %(note)s") % {
+            "number": number,
+            "note": data.get("note", ""),
+        }
     if kind == NotificationKind.NEW_REPORT:
         return _("New report %(number)s awaits acceptance") % {"number": number}
     return NotificationKind(kind).label if kind in NotificationKind.values else kind

@@ -129,7 +129,29 @@ def plan_for_event(event: CaseEvent) -> list[Planned]:
         departments = lead_departments(case)
         data = {"approved": bool(event.data.get("approved")), "until": event.data.get("until"), **reason}
         return [Planned(NotificationKind.EXTENSION_DECIDED, officers_of(departments), departments, data)]
+    if action == CaseAction.SUPERVISE:
+        departments = _current_departments(case)
+        data = {"note": event.note, "until": event.data.get("until")}
+        return [Planned(NotificationKind.SUPERVISE, officers_of(departments), departments, data)]
+    if action == CaseAction.REQUEST_DEFERRAL:
+        data = {**reason, "until": event.data.get("until"), "plan": event.data.get("plan", "")}
+        return [Planned(NotificationKind.DEFERRAL_REQUESTED, leaders(), [], data)]
+    if action == CaseAction.DECIDE_DEFERRAL:
+        departments = lead_departments(case)
+        data = {"approved": bool(event.data.get("approved")), "until": event.data.get("until"), **reason}
+        users = officers_of(departments) + street_staff_of(case)
+        return [Planned(NotificationKind.DEFERRAL_DECIDED, users, departments, data)]
+    if action == CaseAction.RESUME:
+        # Back from deferral: the same kind as the decision (no new kind), marked as the return.
+        departments = lead_departments(case)
+        data = {"resumed": True, "resolve_due_at": event.data.get("resolve_due_at")}
+        return [Planned(NotificationKind.DEFERRAL_DECIDED, officers_of(departments), departments, data)]
     return []
+
+
+def _current_departments(case: Case) -> list[Department]:
+    """The lead and assisting departments of the current round."""
+    return [a.department for a in _current(case).filter(role__in=(AssignmentRole.LEAD, AssignmentRole.ASSIST))]
 
 
 REMINDER_BEFORE_MINUTES = 10

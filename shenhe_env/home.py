@@ -61,6 +61,7 @@ QUEUE_FILTERS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
     Role.LEADER: [
         ("escalated", gettext_lazy("Escalated to the leaders (督办)"), {"escalated": "leaders"}),
         ("extensions", gettext_lazy("Extension requests to decide"), {"extension_pending": "true"}),
+        ("deferrals", gettext_lazy("Deferral requests to decide"), {"deferral": "pending"}),
         ("overdue", gettext_lazy("Overdue"), {"overdue": "true"}),
         ("awaiting_report_in", gettext_lazy("Waiting for departments to report in"), {"state": CaseState.DISPATCHED}),
         ("to_accept", gettext_lazy("Reported, not yet accepted"), {"state": CaseState.REPORTED}),

@@ -42,7 +42,7 @@ class World:
     unrelated: object
     users: dict
 
-    def case_in(self, state: str, *, pending_extension: bool = False, **fields) -> Case:
+    def case_in(self, state: str, *, pending_extension: bool = False, pending_deferral: bool = False, **fields) -> Case:
         """A case in `state` as the workflow would have left it (assignments and times included)."""
         now = timezone.now()
         values = {
@@ -70,6 +70,13 @@ class World:
             values["closed_at"] = now - datetime.timedelta(days=1)
         if pending_extension:
             values |= {"extension_requested_until": now + datetime.timedelta(days=5), "extension_reason": "材料未到"}
+        if pending_deferral:
+            values |= {
+                "deferral_requested_at": now - datetime.timedelta(hours=1),
+                "deferral_until": timezone.localdate(now) + datetime.timedelta(days=200),
+                "deferral_reason": "需纳入道路改造工程",
+                "deferral_plan": "明年道路更新改造计划",
+            }
         case = CaseFactory(**(values | fields))
         if working:
             finished = case.closed_at

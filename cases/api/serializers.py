@@ -48,6 +48,10 @@ class CaseSerializer(serializers.ModelSerializer):
     duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     lead_department = serializers.SerializerMethodField()
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
+    supervised = serializers.SerializerMethodField(help_text="Put under supervision (督办) by a leader.")
+    deferred = serializers.BooleanField(
+        source="is_deferred", read_only=True, help_text="Deferred (缓办/挂账) now: the resolve clock is stopped."
+    )
 
     class Meta:
         model = Case
@@ -87,6 +91,16 @@ class CaseSerializer(serializers.ModelSerializer):
             "extension_requested_until",
             "extension_reason",
             "duplicate_of",
+            "supervised",
+            "supervised_at",
+            "supervision_note",
+            "supervised_until",
+            "deferred",
+            "deferral_requested_at",
+            "deferral_until",
+            "deferral_reason",
+            "deferral_plan",
+            "deferred_at",
         ]
         read_only_fields = fields
 
@@ -94,6 +108,10 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_reporter_phone(self, case: Case) -> str:
         user = self.context["request"].user
         return reporter_phone_for(user, case)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_supervised(self, case: Case) -> bool:
+        return case.supervised_at is not None
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_lead_department(self, case: Case) -> int | None:
@@ -251,6 +269,22 @@ class ApproveExtensionSerializer(ActionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="Required to refuse.")
 
 
+class SuperviseSerializer(ActionSerializer):
+    note = serializers.CharField(max_length=2000, help_text="What the department is to do.")
+    until = serializers.DateField(required=False, allow_null=True, help_text="The date to finish by (YYYY-MM-DD).")
+
+
+class RequestDeferralSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=2000)
+    until = serializers.DateField(help_text="The date the case comes back into the loop (YYYY-MM-DD).")
+    plan = serializers.CharField(max_length=2000, help_text="The plan or project the work is deferred into.")
+
+
+class DecideDeferralSerializer(ActionSerializer):
+    approve = serializers.BooleanField(required=False, default=True, help_text="false refuses the request.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="Required to refuse.")
+
+
 ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "accept": NoteSerializer,
     "reject": RejectSerializer,
@@ -263,6 +297,9 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "reopen": ReasonSerializer,
     "request_extension": RequestExtensionSerializer,
     "approve_extension": ApproveExtensionSerializer,
+    "supervise": SuperviseSerializer,
+    "request_deferral": RequestDeferralSerializer,
+    "decide_deferral": DecideDeferralSerializer,
     "comment": RequiredNoteSerializer,
 }
 

@@ -175,6 +175,11 @@ def _act(step: Step, case: Case, moment: datetime.datetime, replay: _Replay) -> 
         }
     elif step.action == "request_extension":
         args["until"] = case.resolve_due_at + datetime.timedelta(days=args.pop("days"))
+    elif step.action == "supervise" and "days" in args:
+        args["until"] = timezone.localdate(moment) + datetime.timedelta(days=args.pop("days"))
+    elif step.action == "request_deferral" and args.pop("next_year", False):
+        # Into next year's renewal plan: back on 1 April of next year.
+        args["until"] = datetime.date(timezone.localdate(moment).year + 1, 4, 1)
     action: Callable[..., Case] = workflow.ACTIONS[step.action]
     return action(replay.users[step.actor], case, **args)
 

@@ -427,6 +427,42 @@ STORIES: list[Story] = [
             then("approve_extension", "leader", h=3, note="同意延期，请严格按公告程序依法处置。"),
         ),
     ),
+    # --- supervised (督办) by a leader, and a road repair deferred (缓办/挂账) into next year's plan --
+    Story(
+        B,
+        "street-pile",
+        "{place}门前长期堆放杂物",
+        "巡查发现：{place}门前人行道长期堆放废旧家具和杂物，占道约15平方米，多次劝离无效。",
+        (4, "09:30"),
+        by="staff",
+        steps=(
+            then("dispatch", "staff", m=20, lead=ZF),
+            then("report_in", "officer", h=1),
+            then("supervise", "leader", d=2, note="该问题居民多次反映，请城管执法局加大力度，限期清理。", days=2),
+        ),
+    ),
+    Story(
+        B,
+        "damaged-road",
+        "{road}路面大面积沉降破损",
+        "巡查发现：{place}一带车行道路面沉降、网裂约300平方米，临时修补后反复破损，需整体翻修。",
+        (6, "10:00"),
+        by="staff",
+        road="惠工街",
+        steps=(
+            then("dispatch", "staff", m=30, lead=ZJ),
+            then("report_in", "officer-housing", h=6),
+            then(
+                "request_deferral",
+                "officer-housing",
+                d=1,
+                reason="路基沉降，零星修补无法根治，需整体翻修，资金须纳入年度计划。",
+                plan="明年道路更新改造计划（惠工街段整体翻修）",
+                next_year=True,
+            ),
+            then("decide_deferral", "leader", h=4, note="同意挂账，纳入明年道路更新改造计划；期间做好安全警示。"),
+        ),
+    ),
     # --- resolved (已处置), waiting for the street office to verify -----------------------------
     Story(
         B,

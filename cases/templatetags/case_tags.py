@@ -126,6 +126,14 @@ def event_facts(event, metrics: dict) -> list[str]:
             facts.append(_("granted: resolve by %(time)s") % {"time": _local_time(data.get("until"))})
         else:
             facts.append(_("refused"))
+    if event.action == "supervise" and data.get("until"):
+        facts.append(_("to be done by %(date)s") % {"date": data["until"]})
+    if event.action in ("request_deferral", "decide_deferral") and data.get("plan"):
+        facts.append(_("into %(plan)s, back on %(date)s") % {"plan": data["plan"], "date": data.get("until") or ""})
+    if event.action == "decide_deferral":
+        facts.append(_("deferred") if data.get("approved") else _("refused"))
+    if event.action == "resume":
+        facts.append(_("back after %(days)s days of deferral") % {"days": data.get("deferred_days", 0)})
     if event.action == "escalate":
         label = Deadline(data["deadline"]).label if data.get("deadline") in Deadline.values else ""
         facts.append(_("%(deadline)s was due %(time)s") % {"deadline": label, "time": _local_time(data.get("due_at"))})

@@ -9,6 +9,12 @@ from dashboard.queries import COUNTS
 
 def _figure_fields() -> dict[str, serializers.Field]:
     counts = {name: serializers.IntegerField() for name in ("intake", "open", "closed", "overdue", "escalated")}
+    counts["supervised"] = serializers.IntegerField(
+        help_text="Cases filed in the period under supervision (督办): by a leader, or escalated by the system."
+    )
+    counts["deferred"] = serializers.IntegerField(
+        help_text="Cases filed in the period and deferred now (缓办/挂账); they are not due (应结案) while deferred."
+    )
     rates = {
         name: serializers.FloatField(allow_null=True, help_text="A fraction 0–1; null where nothing is due.")
         for name in (

@@ -34,7 +34,7 @@ def request_for(action: str, world, number: str) -> tuple[str, dict, str]:
     body = dict(inputs(action, world))
     if action == "dispatch":
         body["lead_department"] = world.lead.pk
-    if action == "request_extension":
+    if action in ("request_extension", "supervise", "request_deferral"):
         body["until"] = body["until"].isoformat()
     return f"/api/v1/cases/{number}/{action}/", body, "json"
 
@@ -44,7 +44,12 @@ def request_for(action: str, world, number: str) -> tuple[str, dict, str]:
 @pytest.mark.parametrize("action", list(workflow.ACTIONS))
 def test_the_api_answers_as_the_workflow_rules_say(world, action, state, place):
     where = {} if place == "on_road" else {"road": None, "created_by": world.users["roadchief_other"]}
-    case = world.case_in(state, pending_extension=action == "approve_extension", **where)
+    case = world.case_in(
+        state,
+        pending_extension=action == "approve_extension",
+        pending_deferral=action == "decide_deferral",
+        **where,
+    )
     client = APIClient()
     mismatches = []
     for user in USERS:

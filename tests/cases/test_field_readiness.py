@@ -81,7 +81,9 @@ def test_a_refused_intake_leaves_its_token_free_for_the_corrected_form(world):
 @pytest.mark.parametrize("action", list(ACTION_FORM_CASES))
 def test_every_action_form_sent_twice_with_one_token_does_it_once(world, action):
     user, state, valid, _invalid, _field, _refused = ACTION_FORM_CASES[action]
-    case = world.case_in(state, pending_extension=action == "approve_extension")
+    case = world.case_in(
+        state, pending_extension=action == "approve_extension", pending_deferral=action == "decide_deferral"
+    )
     client = client_for(world.users[user])
     url = f"/cases/{case.number}/{action}/"
     first = client.post(url, action_post(world, action, valid) | {"form_token": TOKEN})

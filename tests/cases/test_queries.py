@@ -196,6 +196,7 @@ def test_the_actions_offered_are_exactly_those_the_workflow_would_take(world):
         "send_back",
         "resolve",
         "request_extension",
+        "request_deferral",
         "comment",
         "add_photos",
     ]
@@ -204,7 +205,15 @@ def test_the_actions_offered_are_exactly_those_the_workflow_would_take(world):
     assert allowed_actions(world.users["staff_other"], case) == []
     pending = world.case_in("in_progress", pending_extension=True)
     assert "request_extension" not in allowed_actions(world.users["officer_lead"], pending)
-    assert allowed_actions(world.users["leader"], pending) == ["approve_extension", "comment", "add_photos"]
+    assert allowed_actions(world.users["leader"], pending) == [
+        "approve_extension",
+        "supervise",
+        "comment",
+        "add_photos",
+    ]
+    deferral = world.case_in("in_progress", pending_deferral=True)
+    assert "request_deferral" not in allowed_actions(world.users["officer_lead"], deferral)
+    assert allowed_actions(world.users["leader"], deferral) == ["supervise", "decide_deferral", "comment", "add_photos"]
 
 
 def test_summoned_departments_late_to_report_in_are_queryable(world):

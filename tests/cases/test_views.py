@@ -702,6 +702,30 @@ ACTION_FORM_CASES = {
         "note",
         "staff_own",
     ),
+    "supervise": (
+        "leader",
+        CaseState.DISPATCHED,
+        {"note": "两日内处置", "until": "{day}"},
+        {"note": ""},
+        "note",
+        "staff_own",
+    ),
+    "request_deferral": (
+        "officer_lead",
+        CaseState.IN_PROGRESS,
+        {"reason": "需大修", "plan": "明年道路更新改造计划", "until": "{day}"},
+        {"reason": "需大修", "plan": "明年道路更新改造计划", "until": "2000-01-01"},
+        "until",
+        "officer_assist",
+    ),
+    "decide_deferral": (
+        "leader",
+        CaseState.IN_PROGRESS,
+        {"decision": "approve"},
+        {"decision": "refuse", "note": ""},
+        "note",
+        "officer_lead",
+    ),
     "comment": ("officer_assist", CaseState.IN_PROGRESS, {"note": "协办已配合"}, {"note": ""}, "note", None),
     "add_photos": (
         "roadchief_own",
@@ -716,12 +740,13 @@ ACTION_FORM_CASES = {
 
 def action_post(world, action: str, values: dict) -> dict:
     later = timezone.localtime(timezone.now() + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    day = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
     data = {}
     for name, value in values.items():
         if value == "{photo}":
             value = [photo_upload()]
         elif isinstance(value, str):
-            value = value.format(lead=world.lead.pk, later=later)
+            value = value.format(lead=world.lead.pk, later=later, day=day)
         data[f"{action}-{name}"] = value
     return data
 
@@ -729,10 +754,10 @@ def action_post(world, action: str, values: dict) -> dict:
 @pytest.mark.parametrize("action", list(ACTION_FORM_CASES))
 def test_each_action_form_allowed_invalid_and_refused(world, action):
     user, state, valid, invalid, field, refused = ACTION_FORM_CASES[action]
-    pending = action == "approve_extension"
+    pending = {"pending_extension": action == "approve_extension", "pending_deferral": action == "decide_deferral"}
 
     if invalid is not None:
-        case = world.case_in(state, pending_extension=pending)
+        case = world.case_in(state, **pending)
         response = client_for(world.users[user]).post(
             f"/cases/{case.number}/{action}/", action_post(world, action, invalid)
         )
@@ -741,7 +766,7 @@ def test_each_action_form_allowed_invalid_and_refused(world, action):
         assert CaseEvent.objects.filter(case=case).count() == 0
 
     if refused is not None:
-        case = world.case_in(state, pending_extension=pending)
+        case = world.case_in(state, **pending)
         response = client_for(world.users[refused]).post(
             f"/cases/{case.number}/{action}/", action_post(world, action, valid), follow=True
         )
@@ -750,7 +775,7 @@ def test_each_action_form_allowed_invalid_and_refused(world, action):
             assert 'class="alert alert-danger"' in response.content.decode()
         assert CaseEvent.objects.filter(case=case).count() == 0
 
-    case = world.case_in(state, pending_extension=pending)
+    case = world.case_in(state, **pending)
     response = client_for(world.users[user]).post(f"/cases/{case.number}/{action}/", action_post(world, action, valid))
     assert response.status_code == 302, response.content.decode()[:2000]
     event = CaseEvent.objects.get(case=case)

@@ -35,6 +35,9 @@ FROM_STATES = {
     "reopen": {"closed"},
     "request_extension": {"dispatched", "in_progress"},
     "approve_extension": {"dispatched", "in_progress"},
+    "supervise": {"dispatched", "in_progress"},
+    "request_deferral": {"in_progress"},
+    "decide_deferral": {"in_progress"},
     "comment": set(STATES),
     "add_photos": {"reported", "registered", "dispatched", "in_progress", "resolved"},
 }
@@ -52,6 +55,9 @@ WHO = {
     "reopen": {"staff_own", "leader"},
     "request_extension": {"officer_lead"},
     "approve_extension": {"leader"},
+    "supervise": {"leader", "admin", "superuser"},
+    "request_deferral": {"officer_lead"},
+    "decide_deferral": {"leader"},
     "comment": "viewers",
     "add_photos": "viewers",
 }
@@ -128,6 +134,12 @@ def inputs(action: str, world) -> dict:
         "rework": {"reason": "现场仍有残留"},
         "reopen": {"reason": "问题反弹"},
         "request_extension": {"until": timezone.now() + datetime.timedelta(days=10), "reason": "需协调产权单位"},
+        "supervise": {"note": "请三日内处置完毕", "until": timezone.localdate() + datetime.timedelta(days=3)},
+        "request_deferral": {
+            "reason": "需整体翻修",
+            "until": timezone.localdate() + datetime.timedelta(days=120),
+            "plan": "纳入明年道路更新改造计划",
+        },
         "comment": {"note": "已电话联系居民"},
         "add_photos": {"photos": [photo_upload()], "stage": "before"},
     }.get(action, {})
@@ -146,7 +158,12 @@ def records() -> tuple[int, ...]:
 @pytest.mark.parametrize("action", list(FROM_STATES))
 def test_who_may_take_which_action_in_which_state(world, action, state, place):
     where = {} if place == "on_road" else {"road": None, "created_by": world.users["roadchief_other"]}
-    case = world.case_in(state, pending_extension=action == "approve_extension", **where)
+    case = world.case_in(
+        state,
+        pending_extension=action == "approve_extension",
+        pending_deferral=action == "decide_deferral",
+        **where,
+    )
     mismatches = []
     for user in USERS:
         want = expected(action, state, user, place)
@@ -190,6 +207,9 @@ DESIGN_TRANSITIONS = {
     "reopen": ({"closed"}, "dispatched"),
     "request_extension": ({"dispatched", "in_progress"}, None),
     "approve_extension": ({"dispatched", "in_progress"}, None),
+    "supervise": ({"dispatched", "in_progress"}, None),
+    "request_deferral": ({"in_progress"}, None),
+    "decide_deferral": ({"in_progress"}, None),
 }
 
 

@@ -260,6 +260,8 @@ DRIVE_2021 = {
     "closed": 6,  # c1, c2, c3, c5, c8, c9
     "overdue": 2,  # c6 (resolve), c7 (report-in)
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.8571,  # due: c1 c2 c3 c5 c6 c8 c9 (7); closed: all but c6 (6)
     "on_time_closure_rate": 0.7143,  # closed and resolved on time: c1 c3 c5 c8 c9 (5) / 7
     "on_time_report_in_rate": 0.7,  # 10 summonses due (not c6's copy, not c10's sent back), 7 on time
@@ -274,6 +276,8 @@ CAMPAIGN_1 = {  # c1 c2 c3 c4 c8 c9
     "closed": 5,
     "overdue": 0,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 1.0,
     "on_time_closure_rate": 0.8,
     "on_time_report_in_rate": 0.8333,  # 5 of 6
@@ -288,6 +292,8 @@ CAMPAIGN_2 = {  # c5 c6 c7 c10
     "closed": 1,
     "overdue": 2,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.5,
     "on_time_closure_rate": 0.5,
     "on_time_report_in_rate": 0.5,  # c5 lead, c6 lead on time; c6 assist, c7 lead not
@@ -302,6 +308,8 @@ NOTHING = {
     "closed": 0,
     "overdue": 0,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": None,
     "on_time_closure_rate": None,
     "on_time_report_in_rate": None,
@@ -316,6 +324,8 @@ STREET_1 = {  # c1 c2 c4 c5 c7 c9
     "closed": 4,
     "overdue": 1,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 1.0,
     "on_time_closure_rate": 0.75,
     "on_time_report_in_rate": 0.6667,
@@ -330,6 +340,8 @@ STREET_2 = {  # c3 c6 c8 c10
     "closed": 2,
     "overdue": 1,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.6667,
     "on_time_closure_rate": 0.6667,
     "on_time_report_in_rate": 0.75,
@@ -344,6 +356,8 @@ DEPARTMENT_A = {  # any part in c1 c2 c5 c6 c7 c9 c10; its own summonses only fo
     "closed": 4,
     "overdue": 2,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.8,
     "on_time_closure_rate": 0.6,
     "on_time_report_in_rate": 0.5,
@@ -358,6 +372,8 @@ DEPARTMENT_B = {  # c1 (assisting) c3 c6 c8
     "closed": 3,
     "overdue": 1,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.75,
     "on_time_closure_rate": 0.75,
     "on_time_report_in_rate": 1.0,
@@ -372,6 +388,8 @@ DEPARTMENT_X = {  # copied on c6 only
     "closed": 0,
     "overdue": 1,
     "escalated": 0,
+    "supervised": 0,
+    "deferred": 0,
     "closure_rate": 0.0,
     "on_time_closure_rate": 0.0,
     "on_time_report_in_rate": None,
@@ -428,6 +446,8 @@ def test_a_date_range_counts_what_happened_in_it(district):
         "closed": 3,  # c2, c3, c5
         "overdue": 1,  # c6 (c7 is overdue but was filed on 9-10)
         "escalated": 0,
+        "supervised": 0,
+        "deferred": 0,
         "closure_rate": 0.8,  # due in range: c1 (closed 9-02 00:30) c2 c3 c5 c6 = 5; closed 4
         "on_time_closure_rate": 0.6,  # c1 c3 c5
         "on_time_report_in_rate": 0.6,  # c2 lead (late), c3 lead, c5 lead, c6 lead, c6 assist (never)
@@ -444,6 +464,8 @@ def test_a_date_range_counts_what_happened_in_it(district):
             "closed": 2,
             "overdue": 0,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 0.6667,
             "on_time_report_in_rate": 0.5,
@@ -458,6 +480,8 @@ def test_a_date_range_counts_what_happened_in_it(district):
             "closed": 1,
             "overdue": 1,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 0.5,
             "on_time_closure_rate": 0.5,
             "on_time_report_in_rate": 0.6667,
@@ -519,6 +543,8 @@ def test_filters_combine(district):
         "closed": 1,
         "overdue": 1,
         "escalated": 0,
+        "supervised": 0,
+        "deferred": 0,
         "closure_rate": 0.6667,  # due: c1 c3 c6; closed c1 c3
         "on_time_closure_rate": 0.6667,
         "on_time_report_in_rate": 1.0,  # its summonses on c3 and c6
@@ -584,6 +610,8 @@ def test_breakdown_by_community(district):
             "closed": 3,
             "overdue": 0,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 1.0,
             "on_time_report_in_rate": 1.0,
@@ -598,6 +626,8 @@ def test_breakdown_by_community(district):
             "closed": 1,
             "overdue": 1,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 0.0,
             "on_time_report_in_rate": 0.0,
@@ -638,6 +668,8 @@ def test_breakdown_of_one_department_by_street(district):
             "closed": 1,
             "overdue": 0,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 1.0,
             "on_time_closure_rate": 1.0,
             "on_time_report_in_rate": 1.0,
@@ -652,6 +684,8 @@ def test_breakdown_of_one_department_by_street(district):
             "closed": 2,
             "overdue": 1,
             "escalated": 0,
+            "supervised": 0,
+            "deferred": 0,
             "closure_rate": 0.6667,
             "on_time_closure_rate": 0.6667,
             "on_time_report_in_rate": 1.0,
@@ -841,6 +875,8 @@ def test_figures_follow_what_the_workflow_records(world):
         "closed": 1,
         "overdue": 0,
         "escalated": 0,
+        "supervised": 0,
+        "deferred": 0,
         "closure_rate": 1.0,
         "on_time_closure_rate": 1.0,  # resolved after the first deadline, before the extended one
         "on_time_report_in_rate": 0.5,  # the lead on the dot, the assisting department late

@@ -93,6 +93,34 @@ def approve_extension(w):
     return actor, lambda: workflow.approve_extension(actor, case, approve=True)
 
 
+def supervise(w):
+    case, actor = w.case_in(CaseState.IN_PROGRESS), w.users["leader"]
+    return actor, lambda: workflow.supervise(actor, case, note="请尽快处置")
+
+
+def request_deferral(w):
+    case, actor = w.case_in(CaseState.IN_PROGRESS), w.users["officer_lead"]
+    until = timezone.localdate() + datetime.timedelta(days=200)
+    return actor, lambda: workflow.request_deferral(actor, case, reason="需翻修", until=until, plan="明年改造计划")
+
+
+def decide_deferral(w):
+    case, actor = w.case_in(CaseState.IN_PROGRESS, pending_deferral=True), w.users["leader"]
+    return actor, lambda: workflow.decide_deferral(actor, case, approve=True)
+
+
+def resume(w):
+    case = w.case_in(CaseState.IN_PROGRESS, pending_deferral=True)
+    workflow.decide_deferral(w.users["leader"], case, approve=True)
+
+    def run():
+        back = timezone.now() + datetime.timedelta(days=201)
+        with time_machine.travel(back, tick=False):
+            return workflow.resume_deferred()
+
+    return None, run
+
+
 def reopen(w):
     case, actor = w.case_in(CaseState.CLOSED), w.users["staff_own"]
     return actor, lambda: workflow.reopen(actor, case, reason="问题复发")
@@ -143,6 +171,14 @@ ROWS = {
     "extension decision → lead department": Row(
         approve_extension, NotificationKind.EXTENSION_DECIDED, LEAD_OFFICERS, ("lead",)
     ),
+    "supervision → lead and assisting departments": Row(
+        supervise, NotificationKind.SUPERVISE, (*LEAD_OFFICERS, "officer_assist"), ("lead", "assist")
+    ),
+    "deferral request → leaders": Row(request_deferral, NotificationKind.DEFERRAL_REQUESTED, ("leader",)),
+    "deferral decision → lead department and street staff": Row(
+        decide_deferral, NotificationKind.DEFERRAL_DECIDED, (*LEAD_OFFICERS, "staff_own"), ("lead",)
+    ),
+    "back from deferral → lead department": Row(resume, NotificationKind.DEFERRAL_DECIDED, LEAD_OFFICERS, ("lead",)),
     "reopen → the last round's departments": Row(
         reopen, NotificationKind.REOPEN, (*LEAD_OFFICERS, "officer_assist"), ("lead", "assist")
     ),

@@ -15,11 +15,14 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from cases.choices import AssignmentRole, CaseAction, CaseSource, CaseState, PhotoStage, Satisfaction
+from cases.figures import case_set_q
 from cases.models import Assignment, Campaign, Case, CaseEvent, Category, Drive, Metric, Photo, TallyEntry
 from cases.queries import report_in_overdue_q, visible_to
 from communities.choices import Role
 from communities.models import Community, Department, Road, StaffProfile
 from dashboard.models import ScoringRuleSet
+from notifications.choices import NotificationKind
+from notifications.models import Notification
 from volunteers.models import Activity, BranchPairing, Participation, PartyBranch, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -331,6 +334,17 @@ def test_the_demo_ships_jinhua_style_scoring_rules(demo):
     rule_set = ScoringRuleSet.objects.get()
     on_time = rule_set.rules.get(kind="department", label="按期结案率")
     assert (on_time.full_points, on_time.threshold, on_time.points_per_point) == (50, 70, 1)
-    assert (on_time.denominator, on_time.denominator_minus) == ("due", "deferred")
+    # 应结案数 already leaves deferred cases out (金华's 应结案数 − 缓办数): nothing is taken out twice.
+    assert (on_time.denominator, on_time.denominator_minus) == ("due", "")
     assert rule_set.rules.get(kind="department", label="返工扣分").points_per_event == Decimal("0.2")
     assert rule_set.rules.filter(kind="street").exists()
+
+
+def test_the_demo_has_a_supervised_case_and_a_road_repair_deferred_into_next_years_plan(demo):
+    deferred = Case.objects.get(deferred_at__isnull=False)
+    assert deferred.road is not None and "道路更新改造计划" in deferred.deferral_plan
+    assert deferred.deferral_until.year == timezone.localdate().year + 1
+    assert not Case.objects.filter(case_set_q("due", (None, None), timezone.now()), pk=deferred.pk).exists()
+    supervised = Case.objects.get(supervised_at__isnull=False)
+    assert CaseEvent.objects.filter(case=supervised, action=CaseAction.SUPERVISE, actor__username="leader").count() == 1
+    assert Notification.objects.filter(case=supervised, kind=NotificationKind.SUPERVISE).exists()
