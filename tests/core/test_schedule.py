@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 EVERY_MINUTE = {
     "cases.tasks.escalate_overdue",
+    "cases.tasks.resume_deferred",
     "notifications.tasks.deliver_due",
     "notifications.tasks.send_report_in_reminders",
     "volunteers.tasks.resume_stalled_imports",
