@@ -263,6 +263,8 @@ def test_the_leader_publishes_november_prints_it_and_opens_the_cases_behind_a_sc
     content = client.get(response["Location"]).content.decode()
     assert "已发布" in content and 'data-testid="publish-form"' not in content
     assert EvaluationMonth.objects.get().published_by == leader
+    # Who published it, named as staff write names (姓 then 名, no space).
+    assert f"{leader.last_name}{leader.first_name}" in content.split('data-testid="evaluation-status"')[1][:300]
     # The department's score opens its figures: the overview of November narrowed to the department.
     row = content.split(f'data-unit="{november["a"].pk}"')[1].split("</tr>")[0]
     overview = html.unescape(re.search(r'href="([^"]+)" data-testid="score"', row).group(1))
