@@ -43,7 +43,8 @@ def seed_rule_set() -> ScoringRuleSet:
     if existing is not None:
         return existing
     rule_set = ScoringRuleSet.objects.create(
-        name=DEMO_RULE_SET, notes="参照金华市数字城管考核办法：应结案数不含缓办案件（即扣除缓办数）；返工每件扣 0.2 分。"
+        name=DEMO_RULE_SET,
+        notes="参照金华市数字城管考核办法：应结案数不含缓办案件（即扣除缓办数）；返工每件扣 0.2 分。",
     )
     ScoringRule.objects.bulk_create(
         ScoringRule(
