@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import CaseState
-from cases.figures import FIGURE_SETS, SUMMONS_SETS, day_window, figure_summonses, in_figure_set
+from cases.figures import FIGURE_SETS, SUMMONS_SETS, Window, day_window, figure_summonses, in_figure_set
 from cases.models import Campaign, Case, Category, Drive, TallyEntry
 from cases.queries import DEFERRAL_DEFERRED, DEFERRAL_PENDING, ESCALATED_ANY, ESCALATED_TO_LEADERS, search_cases
 from communities.choices import Role
@@ -176,37 +176,32 @@ class CaseFilterSet(django_filters.FilterSet):
         """The figure and its period are one condition, applied in filter_queryset."""
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
+    def figure_choice(self) -> tuple[str, Window, int | None] | None:
+        """The chosen figure (intake when only a period is given), its window and department; None if neither."""
+        data = self.form.cleaned_data if self.is_valid() else {}
         figure, date_from, date_to = data.get("figure"), data.get("date_from"), data.get("date_to")
         if not figure and not (date_from or date_to):
-            return queryset
+            return None
         department = data.get("department")
-        return in_figure_set(
-            queryset,
-            figure or "intake",
-            day_window(date_from, date_to),
-            department=department.pk if department else None,
-        )
+        return figure or "intake", day_window(date_from, date_to), department.pk if department else None
+
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        queryset = super().filter_queryset(queryset)
+        choice = self.figure_choice()
+        if choice is None:
+            return queryset
+        figure, window, department = choice
+        return in_figure_set(queryset, figure, window, department=department)
 
     @property
     def summonses(self) -> int | None:
         """With a summons figure chosen: how many such summonses the listed cases hold (what the figure counts)."""
-        data = self.form.cleaned_data if self.is_valid() else {}
-        figure = data.get("figure")
-        if figure not in SUMMONS_SETS:
+        choice = self.figure_choice()
+        if choice is None or choice[0] not in SUMMONS_SETS:
             return None
-        department = data.get("department")
-        return (
-            figure_summonses(
-                figure,
-                day_window(data.get("date_from"), data.get("date_to")),
-                department=department.pk if department else None,
-            )
-            .filter(case__in=self.qs.order_by().values("pk"))
-            .count()
-        )
+        figure, window, department = choice
+        listed = self.qs.order_by().values("pk")
+        return figure_summonses(figure, window, department=department).filter(case__in=listed).count()
 
     @property
     def qs(self) -> QuerySet[Case]:
