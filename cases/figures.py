@@ -24,6 +24,9 @@ Window = tuple[datetime.datetime | None, datetime.datetime | None]
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 SUMMONED = (AssignmentRole.LEAD, AssignmentRole.ASSIST)
 
+# A case sent back at verification this often "fails verification three times" (三次核查不通过, as 金华 counts).
+REWORKS_COUNTED_AS_FAILING = 3
+
 # Sets of cases, by the name the dashboard's counts and the case list's `figure` filter use.
 CASE_SETS = {
     "intake": _("Filed in the period"),
@@ -39,6 +42,7 @@ CASE_SETS = {
     "due_closed_late": _("Due in the period and closed late"),
     "due_not_closed": _("Due in the period and not closed"),
     "due_reworked": _("Due in the period and reworked"),
+    "due_reworked_three_times": _("Due in the period and sent back at verification three times or more"),
     "due_resolved": _("Due in the period and resolved"),
     "supervised": _("Filed in the period and supervised (督办, by a leader or as escalated)"),
     "deferred": _("Filed in the period and deferred now (缓办)"),
@@ -136,6 +140,7 @@ def case_set_q(name: str, window: Window, now: datetime.datetime) -> Q:
         "due_closed_late": lambda: due & closed & ~Q(resolve_late=False),
         "due_not_closed": lambda: due & ~closed,
         "due_reworked": lambda: due & Q(rework_count__gt=0),
+        "due_reworked_three_times": lambda: due & Q(rework_count__gte=REWORKS_COUNTED_AS_FAILING),
         "due_resolved": lambda: due & Q(resolved_at__isnull=False),
         "supervised": lambda: created & supervised_q(),
         "deferred": lambda: created & deferred_q(),

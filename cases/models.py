@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -305,6 +306,12 @@ class Case(models.Model):
     resolve_due_at = models.DateTimeField(_("resolve due"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolve_late = models.BooleanField(_("resolved late"), null=True, blank=True)
+    # Measured by the category's clock when the step happens (cases.worktime), so that the dashboard's
+    # mean times sum stored durations instead of recomputing working time over every case.
+    resolve_duration = models.DurationField(_("time to resolve (by its clock)"), null=True, blank=True)
+    paused_duration = models.DurationField(
+        _("time deferred this round (by its clock)"), default=datetime.timedelta(0), blank=True
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     satisfaction = models.CharField(
         _("resident's satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
@@ -446,6 +453,7 @@ class Assignment(models.Model):
         verbose_name=_("reported in by"),
     )
     report_in_late = models.BooleanField(_("reported in late"), null=True, blank=True)
+    report_in_duration = models.DurationField(_("time to report in (by its clock)"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolve_late = models.BooleanField(_("resolved late"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

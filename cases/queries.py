@@ -7,7 +7,7 @@ import math
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.choices import OPEN_STATES, WORKING_STATES, AssignmentRole, CaseState, Deadline
@@ -51,8 +51,9 @@ def report_in_overdue_q(now: datetime.datetime | None = None) -> Q:
 def escalation_due_q(deadline: str, now: datetime.datetime, level: int = 1) -> Q:
     """Cases overdue on this deadline whose current due time has not been escalated to this level yet.
 
-    Level 1 (督办 to the department and the street) is due once the deadline has passed; level 2 (to the
-    leaders) once it has been missed by as long again as its window (dispatch → due).
+    Level 1 (督办 to the department and the street) is due once the deadline has passed. For level 2 (to the
+    leaders) this is the set to look at: it falls due once the deadline has been missed by as long again as
+    its window, by the case's clock, which the workflow works out per case (cases.workflow.second_escalation_at).
     """
     due = f"{deadline}_due_at"
     overdue = report_in_overdue_q(now) if deadline == Deadline.REPORT_IN else resolve_overdue_q(now)
@@ -61,18 +62,7 @@ def escalation_due_q(deadline: str, now: datetime.datetime, level: int = 1) -> Q
     if level == 1:
         return overdue & not_yet
     first_done = Q(**{f"{deadline}_escalated_for": F(due)})
-    return overdue & first_done & not_yet & Q(**{f"{deadline}_second_escalation_at__lte": now})
-
-
-def second_escalation_at(deadline: str) -> ExpressionWrapper:
-    """When a deadline's second escalation falls due: the due time plus its window again.
-
-    Calendar time even for a working-clock category (cases.worktime): the window is measured as it was
-    stored, from dispatch to due, which already spans the nights and holidays it needed, and the query
-    stays one SQL expression. A working-time second escalation would need the calendar in Python.
-    """
-    due = F(f"{deadline}_due_at")
-    return ExpressionWrapper(due + (due - F("dispatched_at")), output_field=DateTimeField())
+    return overdue & first_done & not_yet
 
 
 def with_overdue(cases: QuerySet[Case], now: datetime.datetime | None = None) -> QuerySet[Case]:

@@ -30,6 +30,7 @@ from cases.choices import (
     CaseAction,
     CaseSource,
     CaseState,
+    Clock,
     Deadline,
     PhotoStage,
     Satisfaction,
@@ -37,7 +38,7 @@ from cases.choices import (
 from cases.models import Assignment, Campaign, Case, CaseEvent, CaseNumberSequence, Category, Photo, TallyEntry
 from cases.permissions import ACTION_RULES, always_whistles, can_file_cases, check_action, department_assignment
 from cases.photos import ProcessedPhoto, process_photo
-from cases.queries import escalation_due_q, second_escalation_at
+from cases.queries import escalation_due_q
 from cases.signals import event_recorded
 from communities.choices import Role
 from communities.models import Community, Compound, Department, FrontageUnit, Road
@@ -162,6 +163,8 @@ ROUND_FIELDS: dict[str, Any] = {
     "resolve_due_at": None,
     "resolved_at": None,
     "resolve_late": None,
+    "resolve_duration": None,
+    "paused_duration": datetime.timedelta(0),
     "closed_at": None,
     "extension_requested_until": None,
     "extension_reason": "",
@@ -577,6 +580,7 @@ def rework(actor: User, case: Case, *, reason: str) -> Case:
             locked.work_started_at = now
             locked.resolved_at = None
             locked.resolve_late = None
+            locked.resolve_duration = None
             return Outcome(note=text, data={"rework_count": locked.rework_count, "tally_entries_voided": voided})
 
         return apply
@@ -621,7 +625,10 @@ def report_in(actor: User, case: Case, *, note: str = "") -> Case:
             assignment.reported_in_at = now
             assignment.reported_in_by = actor
             assignment.report_in_late = late
-            assignment.save(update_fields=["reported_in_at", "reported_in_by", "report_in_late"])
+            assignment.report_in_duration = worktime.duration_by_clock(
+                locked.category, assignment.assigned_at, now, around_the_clock=assignment.whistle
+            )
+            assignment.save(update_fields=["reported_in_at", "reported_in_by", "report_in_late", "report_in_duration"])
             if assignment.role == AssignmentRole.LEAD:
                 locked.state = target_state("report_in", locked.state)
                 locked.reported_in_at = now
@@ -735,6 +742,7 @@ def resolve(
             locked.state = target_state("resolve", locked.state)
             locked.resolved_at = now
             locked.resolve_late = bool(locked.resolve_due_at and now > locked.resolve_due_at)
+            locked.resolve_duration = _resolve_duration(locked, now)
             # The lead's assignment keeps this round's outcome even if the case is reopened later.
             lead = department_assignment(actor, locked, (AssignmentRole.LEAD,))
             lead.resolved_at, lead.resolve_late = now, locked.resolve_late
@@ -757,6 +765,14 @@ def resolve(
 AFTER_PHOTO_NEEDED = _("This category needs a photo of the result.")
 
 
+def _resolve_duration(case: Case, now: datetime.datetime) -> datetime.timedelta | None:
+    """Dispatch to resolution by the category's clock, leaving out the time the case was deferred."""
+    if case.dispatched_at is None:
+        return None
+    worked = worktime.duration_by_clock(case.category, case.dispatched_at, now)
+    return max(worked - (case.paused_duration or datetime.timedelta(0)), datetime.timedelta(0))
+
+
 def _needs_after_photo(case: Case, uploads: list[ProcessedPhoto]) -> bool:
     """Whether the category asks for an after-photo and none comes with the action or since work (re)started."""
     if not case.category.after_photo_required or uploads:
@@ -776,9 +792,14 @@ def _later_than_current(until: datetime.datetime, case: Case) -> bool:
 
 
 def _latest_extension(case: Case) -> datetime.datetime:
-    """The latest deadline an extension may ask for: CASE_EXTENSION_MAX_DAYS past the current one."""
-    return max(clock.now(), case.resolve_due_at or clock.now()) + datetime.timedelta(
-        days=settings.CASE_EXTENSION_MAX_DAYS
+    """The latest deadline an extension may ask for: CASE_EXTENSION_MAX_DAYS past the current one, by its clock.
+
+    On a working-time clock these are working days (each the working hours of one day), so a request made
+    before a holiday is not eaten up by it.
+    """
+    base = max(clock.now(), case.resolve_due_at or clock.now())
+    return worktime.add_by_clock(
+        case.category, base, worktime.day_length(case.category) * settings.CASE_EXTENSION_MAX_DAYS
     )
 
 
@@ -796,9 +817,11 @@ def request_extension(actor: User, case: Case, *, until: datetime.datetime, reas
             fields["until"] = [LATER_DEADLINE]
         elif until > _latest_extension(current):
             days = settings.CASE_EXTENSION_MAX_DAYS
-            fields["until"] = [
-                _("An extension may add at most %(days)s days; ask again later if needed.") % {"days": days}
-            ]
+            if current.category.clock == Clock.WORKING:
+                message = _("An extension may add at most %(days)s working days; ask again later if needed.")
+            else:
+                message = _("An extension may add at most %(days)s days; ask again later if needed.")
+            fields["until"] = [message % {"days": days}]
         if fields:
             raise InvalidInput.for_fields(fields)
 
@@ -982,6 +1005,9 @@ def _end_deferral(case: Case, now: datetime.datetime) -> datetime.timedelta | No
         paused = max(now - case.deferred_at, datetime.timedelta(0))
         if case.resolve_due_at is not None:
             case.resolve_due_at += paused
+        case.paused_duration = (case.paused_duration or datetime.timedelta(0)) + worktime.duration_by_clock(
+            case.category, case.deferred_at, now
+        )
     _clear_deferral(case)
     return paused
 
@@ -1090,28 +1116,55 @@ def escalate_overdue(now: datetime.datetime | None = None) -> int:
     Run every minute by the schedule (core/schedule.py); safe to run as often and in as many processes as wanted.
     """
     now = now or clock.now()
+    calendar = worktime.DatabaseCalendar()
     recorded = 0
     for deadline in Deadline:
         for level in (1, 2):
-            candidates = _escalation_candidates(deadline, now, level).values_list("pk", flat=True)
-            for pk in list(candidates):
-                recorded += _escalate(pk, deadline, level, now)
+            candidates = _escalation_candidates(deadline, now, level)
+            if level == 1:
+                due = list(candidates.values_list("pk", flat=True))
+            else:
+                due = [case.pk for case in candidates if _second_escalation_due(case, deadline, now, calendar)]
+            for pk in due:
+                recorded += _escalate(pk, deadline, level, now, calendar)
     return recorded
 
 
+def second_escalation_at(
+    case: Case, deadline: str, *, calendar: worktime.Calendar | None = None
+) -> datetime.datetime | None:
+    """When a missed deadline goes up to the leaders: missed by as long again as its window, by the case's clock.
+
+    The window is dispatch → due measured by the category's clock (a whistle's report-in around the clock), so a
+    24-working-hour repair due on a Friday goes up after 24 more working hours, not over the weekend.
+    """
+    due = getattr(case, f"{deadline}_due_at")
+    if due is None or case.dispatched_at is None:
+        return None
+    around_the_clock = deadline == Deadline.REPORT_IN and case.whistle
+    window = worktime.duration_by_clock(
+        case.category, case.dispatched_at, due, calendar=calendar, around_the_clock=around_the_clock
+    )
+    return worktime.add_by_clock(case.category, due, window, calendar=calendar, around_the_clock=around_the_clock)
+
+
+def _second_escalation_due(case: Case, deadline: str, now: datetime.datetime, calendar: worktime.Calendar) -> bool:
+    at = second_escalation_at(case, deadline, calendar=calendar)
+    return at is not None and at <= now
+
+
 def _escalation_candidates(deadline: str, now: datetime.datetime, level: int) -> QuerySet[Case]:
-    cases = Case.objects.all()
-    if level == 2:
-        cases = cases.annotate(**{f"{deadline}_second_escalation_at": second_escalation_at(deadline)})
-    return cases.filter(escalation_due_q(deadline, now, level))
+    return Case.objects.filter(escalation_due_q(deadline, now, level)).select_related("category")
 
 
-def _escalate(pk: int, deadline: str, level: int, now: datetime.datetime) -> int:
+def _escalate(pk: int, deadline: str, level: int, now: datetime.datetime, calendar: worktime.Calendar) -> int:
     due_field = f"{deadline}_due_at"
     mark_field = f"{deadline}_escalated_for" if level == 1 else f"{deadline}_escalated_twice_for"
     with transaction.atomic():
         case = _escalation_candidates(deadline, now, level).select_for_update(of=("self",)).filter(pk=pk).first()
         if case is None:  # handled meanwhile, or already escalated by a parallel run
+            return 0
+        if level == 2 and not _second_escalation_due(case, deadline, now, calendar):  # its deadline moved meanwhile
             return 0
         due = getattr(case, due_field)
         setattr(case, mark_field, due)

@@ -156,11 +156,7 @@ def due_at(
     calendar: Calendar | Mapping[datetime.date, str] | None = None,
 ) -> datetime.datetime:
     """`hours` after `start` by the category's clock: calendar hours, or working hours per the calendar."""
-    if category.clock == Clock.WORKING:
-        return add_working_time(
-            start, datetime.timedelta(hours=hours), calendar=calendar if calendar is not None else DatabaseCalendar()
-        )
-    return start + datetime.timedelta(hours=hours)
+    return add_by_clock(category, start, datetime.timedelta(hours=hours), calendar=calendar)
 
 
 def duration_by_clock(
@@ -169,8 +165,38 @@ def duration_by_clock(
     end: datetime.datetime,
     *,
     calendar: Calendar | Mapping[datetime.date, str] | None = None,
+    around_the_clock: bool = False,
 ) -> datetime.timedelta:
-    """How long from `start` to `end` by the category's clock (e.g. for lateness and mean times)."""
-    if category.clock == Clock.WORKING:
+    """How long from `start` to `end` by the category's clock (e.g. for lateness and mean times).
+
+    `around_the_clock` counts calendar time whatever the category (a whistle's report-in).
+    """
+    if category.clock == Clock.WORKING and not around_the_clock:
         return working_duration(start, end, calendar=calendar if calendar is not None else DatabaseCalendar())
     return max(end - start, datetime.timedelta(0))
+
+
+def add_by_clock(
+    category: Category,
+    start: datetime.datetime,
+    duration: datetime.timedelta,
+    *,
+    calendar: Calendar | Mapping[datetime.date, str] | None = None,
+    around_the_clock: bool = False,
+) -> datetime.datetime:
+    """The moment `duration` by the category's clock after `start` (calendar time if `around_the_clock`)."""
+    if category.clock == Clock.WORKING and not around_the_clock:
+        return add_working_time(start, duration, calendar=calendar if calendar is not None else DatabaseCalendar())
+    return start + duration
+
+
+def day_length(category: Category) -> datetime.timedelta:
+    """One day by the category's clock: 24 hours, or the working hours of one working day."""
+    if category.clock == Clock.WORKING:
+        day = datetime.date.min
+        periods = working_hours()
+        return sum(
+            (datetime.datetime.combine(day, end) - datetime.datetime.combine(day, start) for start, end in periods),
+            datetime.timedelta(0),
+        )
+    return datetime.timedelta(days=1)

@@ -2,7 +2,8 @@
 
 金华 gives departments 50 points for an on-time closure rate (按期结案数 ÷ (应结案数 − 缓办数)) of
 70 % or more, minus 1 per percentage point below; 20 points for a closure rate of 90 % or more,
-minus 1 per point below; and deducts 0.2 per rework. The on-time report-in and satisfaction lines
+minus 1 per point below; and deducts 0.2 per rework and 0.5 per case failing verification three times
+(sent back for rework three times or more). The on-time report-in and satisfaction lines
 and the streets' rules are the demo's own, in the same style. The dashboard's 应结案数 already
 leaves a case out while it is deferred (docs/dashboard.md), so 金华's "应结案数 − 缓办数" is our
 `due` as it is: taking `deferred` out again would count a deferral twice. Idempotent: an existing demo rule set
@@ -28,6 +29,8 @@ DEMO_RULES = (
     (UnitKind.DEPARTMENT, "满意率", RuleMethod.RATE, Count.RATED_SATISFIED, Count.RATED, "",
      D(10), D(90), D("0.5"), D(0)),
     (UnitKind.DEPARTMENT, "返工扣分", RuleMethod.DEDUCTION, Count.DUE_REWORKED, "", "", D(0), D(0), D(0), D("0.2")),
+    (UnitKind.DEPARTMENT, "三次核查不通过扣分", RuleMethod.DEDUCTION, Count.DUE_REWORKED_THREE_TIMES, "", "",
+     D(0), D(0), D(0), D("0.5")),
     (UnitKind.STREET, "结案率", RuleMethod.RATE, Count.DUE_CLOSED, Count.DUE, "", D(40), D(90), D(1), D(0)),
     (UnitKind.STREET, "按期结案率", RuleMethod.RATE, Count.DUE_CLOSED_ON_TIME, Count.DUE, "",
      D(40), D(70), D(1), D(0)),
@@ -44,7 +47,10 @@ def seed_rule_set() -> ScoringRuleSet:
         return existing
     rule_set = ScoringRuleSet.objects.create(
         name=DEMO_RULE_SET,
-        notes="参照金华市数字城管考核办法：应结案数不含缓办案件（即扣除缓办数）；返工每件扣 0.2 分。",
+        notes=(
+            "参照金华市数字城管考核办法：应结案数不含缓办案件（即扣除缓办数）；"
+            "返工每件扣 0.2 分；三次核查不通过每件扣 0.5 分。"
+        ),
     )
     ScoringRule.objects.bulk_create(
         ScoringRule(

@@ -40,6 +40,10 @@ class Count(models.TextChoices):
     DUE_CLOSED = "due_closed", _("Cases due and closed (结案数)")
     DUE_CLOSED_ON_TIME = "due_closed_on_time", _("Cases due and closed on time (按期结案数)")
     DUE_REWORKED = "due_reworked", _("Cases due sent for rework (返工数)")
+    DUE_REWORKED_THREE_TIMES = (
+        "due_reworked_three_times",
+        _("Cases due failing verification three times (三次核查不通过数)"),
+    )
     DUE_RESOLVED = "due_resolved", _("Cases due and resolved")
     RATED = "rated", _("Cases called back and rated")
     RATED_SATISFIED = "rated_satisfied", _("Cases rated satisfied (满意数)")

@@ -24,9 +24,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -84,6 +82,7 @@ CASE_COUNTS = (
     "due_closed",
     "due_closed_on_time",
     "due_reworked",
+    "due_reworked_three_times",
     "due_resolved",
     "rated",
     "rated_satisfied",
@@ -295,10 +294,6 @@ def _count(condition: Q) -> Count:
     return Count("pk", filter=condition) if condition else Count("pk")
 
 
-def _duration(end: str, start: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
-
-
 def _case_aggregates(window: Window, now: datetime.datetime, prefix: str = "") -> dict[str, Any]:
     """The case counts and sums of one figure set; `prefix` evaluates them on rows that point to a case."""
 
@@ -307,7 +302,8 @@ def _case_aggregates(window: Window, now: datetime.datetime, prefix: str = "") -
 
     resolved = _prefixed(case_set_q("due_resolved", window, now), prefix)
     return {name: counted(name) for name in CASE_COUNTS} | {
-        "resolve_time": Sum(_duration(f"{prefix}resolved_at", f"{prefix}dispatched_at"), filter=resolved),
+        # Durations stored at the step, by the case's clock (cases.worktime), not end − start here.
+        "resolve_time": Sum(f"{prefix}resolve_duration", filter=resolved),
     }
 
 
@@ -321,7 +317,7 @@ def _case_window_q(window: Window) -> Q:
 def _report_in_aggregates(window: Window, now: datetime.datetime) -> dict[str, Any]:
     reported = summons_set_q("reported_in", window, now)
     return {name: _count(summons_set_q(name, window, now)) for name in SUMMONS_COUNTS} | {
-        "report_in_time": Sum(_duration("reported_in_at", "assigned_at"), filter=reported),
+        "report_in_time": Sum("report_in_duration", filter=reported),
     }
 
 

@@ -202,7 +202,7 @@ LOGGING = {
 # The case workflow (DESIGN.md §3). The box around Shenhe District that case coordinates must fall in.
 DISTRICT_BOUNDS = {"latitude": (41.70, 41.90), "longitude": (123.35, 123.65)}
 CASE_REOPEN_DAYS = env.int("CASE_REOPEN_DAYS", default=30)
-# The most an extension may add to a case's resolve deadline (days).
+# The most an extension may add to a case's resolve deadline: days, or working days on a working-time clock.
 CASE_EXTENSION_MAX_DAYS = env.int("CASE_EXTENSION_MAX_DAYS", default=90)
 # Working hours of a working day, for categories whose clock is `working` (DESIGN.md §11; cases.worktime):
 # by default the Shenyang civil-service day, 08:30–12:00 and 13:00–17:00 (7.5 hours), local time (TIME_ZONE);

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from cases import worktime
 from cases.choices import AssignmentRole, CaseState
 from cases.models import Assignment, Campaign, Case, Category, Drive, Metric, TallyEntry
 from communities.choices import DepartmentKind, Role
@@ -158,6 +159,12 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
 
 
+def _by_clock(category, start, end, *, around_the_clock: bool = False) -> datetime.timedelta | None:
+    if start is None or end is None:
+        return None
+    return worktime.duration_by_clock(category, start, end, around_the_clock=around_the_clock)
+
+
 class CaseFactory(factory.django.DjangoModelFactory):
     """A registered case in a fresh community; set `state` and the workflow fields for other stages."""
 
@@ -171,6 +178,10 @@ class CaseFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     street = factory.SelfAttribute("community.street")
     state = CaseState.REGISTERED
+    # As the workflow records it when the department resolves: by the category's clock.
+    resolve_duration = factory.LazyAttribute(
+        lambda o: _by_clock(o.category, getattr(o, "dispatched_at", None), getattr(o, "resolved_at", None))
+    )
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
@@ -180,6 +191,15 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     department = factory.SubFactory(DepartmentFactory)
     role = AssignmentRole.LEAD
+    # As the workflow records it at report-in: by the category's clock, a whistle's around the clock.
+    report_in_duration = factory.LazyAttribute(
+        lambda o: _by_clock(
+            o.case.category,
+            getattr(o, "assigned_at", None),
+            getattr(o, "reported_in_at", None),
+            around_the_clock=getattr(o, "whistle", False),
+        )
+    )
 
 
 class TallyEntryFactory(factory.django.DjangoModelFactory):

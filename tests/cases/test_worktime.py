@@ -8,6 +8,7 @@ due at 10:00 on the fourth working day.
 from __future__ import annotations
 
 import datetime
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +19,10 @@ from django.urls import reverse
 
 from cases import workflow, worktime
 from cases.calendar_import import DEMO_CALENDAR_FILE, parse_calendar
-from cases.choices import CalendarDayKind, Clock
+from cases.choices import AssignmentRole, CalendarDayKind, Clock
 from cases.models import CalendarDay, Category
-from tests.factories import CategoryFactory
+from core.errors import InvalidInput
+from tests.factories import AssignmentFactory, CaseFactory, CategoryFactory
 
 SHENYANG = ZoneInfo("Asia/Shanghai")
 # The shipped calendar (the State Council's notices for 2025 and 2026), as the pure functions take it.
@@ -312,3 +314,136 @@ def test_the_api_gives_each_categorys_clock(world):
     body = client.get(f"/api/v1/categories/{world.category.code}/").json()
     assert body["clock"] == "working"
     assert body["report_in_hours"] == 2  # the fields before it are unchanged
+
+
+# --- every other time the app counts follows the clock too (docs/working-time.md) ---------------------------
+
+
+def _working_case(world, dispatched: str, *, resolve_hours: int = 72):
+    world.category.clock = Clock.WORKING
+    world.category.resolve_hours = resolve_hours
+    world.category.save(update_fields=["clock", "resolve_hours"])
+    with time_machine.travel(at(dispatched), tick=False):
+        case = workflow.create_case(
+            world.users["staff_own"], title="小区道路破损", category=world.category, community=world.community
+        )
+        return workflow.dispatch(world.users["staff_own"], case, lead_department=world.lead)
+
+
+def test_mean_times_on_the_dashboard_count_working_time(world, calendar_cn):
+    from dashboard.queries import DashboardFilters, overview
+
+    case = _working_case(world, "2025-09-26 17:30")  # Friday evening, before the National Day week
+    with time_machine.travel(at("2025-09-28 09:00"), tick=False):  # the make-up Sunday, 30 working minutes in
+        case = workflow.report_in(world.users["officer_lead"], case)
+    with time_machine.travel(at("2025-10-16 14:30"), tick=False):  # 72.5 working hours in, 20 calendar days
+        case = workflow.resolve(world.users["officer_lead"], case, note="已修补路面", tally={world.metric.code: "3"})
+
+    assert case.assignments.get(department=world.lead).report_in_duration == datetime.timedelta(minutes=30)
+    assert case.resolve_duration == datetime.timedelta(hours=72, minutes=30)
+    period = {"date_from": "2025-09-01", "date_to": "2025-10-31", "drive": case.campaign.drive.slug}
+    figures = overview(DashboardFilters.from_query(period), now=at("2025-10-20 12:00"))
+    assert (figures["mean_report_in_minutes"], figures["mean_resolve_hours"]) == (30.0, 72.5)
+
+
+def test_a_whistles_report_in_time_counts_around_the_clock(world, calendar_cn):
+    world.category.clock = Clock.WORKING
+    world.category.save(update_fields=["clock"])
+    with time_machine.travel(at("2025-09-26 17:30"), tick=False):
+        case = workflow.create_case(
+            world.users["staff_own"], title="路面塌陷", category=world.category, community=world.community
+        )
+        case = workflow.dispatch(world.users["staff_own"], case, lead_department=world.lead, whistle=True)
+    with time_machine.travel(at("2025-09-26 17:50"), tick=False):  # after hours: no working time at all
+        case = workflow.report_in(world.users["officer_lead"], case)
+    assert case.assignments.get(department=world.lead).report_in_duration == datetime.timedelta(minutes=20)
+
+
+def test_time_deferred_is_left_out_of_the_time_to_resolve(world, calendar_cn):
+    case = _working_case(world, "2026-11-02 08:30")  # Monday
+    with time_machine.travel(at("2026-11-02 09:00"), tick=False):
+        case = workflow.report_in(world.users["officer_lead"], case)
+        case = workflow.request_deferral(
+            world.users["officer_lead"],
+            case,
+            reason="需纳入道路更新",
+            until=datetime.date(2026, 11, 9),
+            plan="明年实施",
+        )
+    with time_machine.travel(at("2026-11-02 10:30"), tick=False):  # deferred after 2 working hours
+        case = workflow.decide_deferral(world.users["leader"], case, approve=True, note="同意")
+    with time_machine.travel(at("2026-11-09 00:05"), tick=False):  # back on its date, Monday
+        assert workflow.resume_deferred() == 1
+    with time_machine.travel(at("2026-11-09 10:30"), tick=False):  # 2 more working hours
+        case = workflow.resolve(world.users["officer_lead"], case, note="已修补路面", tally={world.metric.code: "3"})
+    assert case.resolve_duration == datetime.timedelta(hours=4)
+
+
+def test_the_second_escalation_waits_the_window_again_in_working_time(world, calendar_cn):
+    case = _working_case(world, "2026-11-04 08:30", resolve_hours=24)  # Wednesday
+    assert case.resolve_due_at == at("2026-11-09 10:00")  # Wed, Thu, Fri 22.5 h + 1.5 h on Monday
+    with time_machine.travel(at("2026-11-04 09:00"), tick=False):
+        case = workflow.report_in(world.users["officer_lead"], case)
+    assert workflow.second_escalation_at(case, "resolve") == at("2026-11-12 11:30")  # 24 working hours later
+
+    def levels() -> list[int]:
+        return sorted(e.data["level"] for e in case.events.filter(action="escalate"))
+
+    with time_machine.travel(at("2026-11-09 10:01"), tick=False):
+        workflow.escalate_overdue()
+    assert levels() == [1]
+    # By calendar time (due + dispatch-to-due again) it would go up on Saturday 14 Nov; by the clock, on Thursday.
+    with time_machine.travel(at("2026-11-12 11:29"), tick=False):
+        workflow.escalate_overdue()
+    assert levels() == [1]
+    with time_machine.travel(at("2026-11-12 11:30"), tick=False):
+        workflow.escalate_overdue()
+        workflow.escalate_overdue()  # once only
+    assert levels() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("until", "accepted"),
+    [("2026-11-11 10:00", True), ("2026-11-11 10:01", False)],
+)
+def test_the_extension_limit_counts_working_days_on_a_working_clock(world, calendar_cn, settings, until, accepted):
+    settings.CASE_EXTENSION_MAX_DAYS = 2  # two working days of 7.5 h past the deadline (Mon 10:00): Wed 10:00
+    case = _working_case(world, "2026-11-04 08:30", resolve_hours=24)
+    with time_machine.travel(at("2026-11-05 09:00"), tick=False):
+        case = workflow.report_in(world.users["officer_lead"], case)
+        if accepted:
+            case = workflow.request_extension(world.users["officer_lead"], case, until=at(until), reason="材料未到")
+            assert case.extension_requested_until == at(until)
+        else:
+            with pytest.raises(InvalidInput) as refused:
+                workflow.request_extension(world.users["officer_lead"], case, until=at(until), reason="材料未到")
+            assert "2 个工作日" in str(refused.value.fields["until"])  # working days, in the default language
+
+
+def test_the_migration_measures_the_steps_recorded_before_by_each_clock(calendar_cn):
+    from django.apps import apps
+
+    measure = importlib.import_module("cases.migrations.0009_clock_durations").measure_recorded_steps
+    working = CategoryFactory(clock=Clock.WORKING)
+    calendar = CategoryFactory(clock=Clock.CALENDAR)
+    friday, monday = at("2026-11-06 16:00"), at("2026-11-09 09:30")  # 1 working hour + 1 working hour
+    cases = [
+        CaseFactory(category=category, dispatched_at=friday, resolved_at=monday, resolve_duration=None)
+        for category in (working, calendar)
+    ]
+    summonses = [
+        AssignmentFactory(
+            case=case, role=role, assigned_at=friday, reported_in_at=monday, report_in_duration=None, whistle=whistle
+        )
+        for case, role, whistle in (
+            (cases[0], AssignmentRole.LEAD, False),
+            (cases[0], AssignmentRole.ASSIST, True),
+            (cases[1], AssignmentRole.LEAD, False),
+        )
+    ]
+    measure(apps, None)
+    for row in (*cases, *summonses):
+        row.refresh_from_db()
+    weekend = monday - friday
+    assert [case.resolve_duration for case in cases] == [datetime.timedelta(hours=2), weekend]
+    assert [s.report_in_duration for s in summonses] == [datetime.timedelta(hours=2), weekend, weekend]

@@ -104,7 +104,7 @@ def test_points_below_the_threshold_and_deferred_cases_out_of_the_denominator():
 def november(db):
     """Ten cases of department A in street S1 falling due in November 2021 (B assists on four), one in October.
 
-    A: due 10; closed 8 (0–7), on time 6 (0–5); reworked 2 (6, 7); rated 8, satisfied 6 (0–5);
+    A: due 10; closed 8 (0–7), on time 6 (0–5); reworked 2 (6, 7; 7 three times); rated 8, satisfied 6 (0–5);
        summonses 10, on time 9 (9 reported in late).
     B (assisting 0–3): due 4, all closed on time and satisfied; summonses 4, on time 2 (2, 3 late).
     X: nothing at all.
@@ -138,7 +138,7 @@ def november(db):
             resolved_at=resolved,
             resolve_late=late if closed else None,
             closed_at=resolved + datetime.timedelta(hours=2) if closed else None,
-            rework_count=1 if late else 0,
+            rework_count=(3 if i == 7 else 1) if late else 0,  # 7 failed verification three times
             satisfaction=(Satisfaction.DISSATISFIED if late else Satisfaction.SATISFIED) if closed else "",
         )
         lead_late = i == 9
@@ -175,13 +175,15 @@ def points(results, name) -> dict[str, str]:
 def test_november_departments(november):
     results = score_month(NOVEMBER, "department", november["rules"], now=NOW)
     # A: on time 6/10 = 60 % → 50 − 10 = 40; closed 8/10 = 80 % → 20 − 10 = 10; report-in 9/10 = 90 % →
-    # 20 − 5 = 15; satisfied 6/8 = 75 % → 10 − 0.5 × 15 = 2.5; two reworked → −0.4: 67.10.
+    # 20 − 5 = 15; satisfied 6/8 = 75 % → 10 − 0.5 × 15 = 2.5; two reworked → −0.4; one of them failed
+    # verification three times → −0.5: 66.60.
     assert points(results, "城管执法局") == {
         "按期结案率": "40.00", "结案率": "10.00", "按时报到率": "15.00", "满意率": "2.50", "返工扣分": "-0.40",
+        "三次核查不通过扣分": "-0.50",
     }  # fmt: skip
     # B: 50 + 20 + (2/4 = 50 % → 20 − 45, never below 0) + 10 = 80; X had nothing due: nothing lost.
     assert points(results, "环卫中心")["按时报到率"] == "0.00"
-    assert scores(results) == {"市场监管局": "100.00", "环卫中心": "80.00", "城管执法局": "67.10"}
+    assert scores(results) == {"市场监管局": "100.00", "环卫中心": "80.00", "城管执法局": "66.60"}
     assert [entry["rank"] for entry in results] == [1, 2, 3]
     a = results[2]
     assert (a["figures"]["due"], a["figures"]["due_closed_on_time"], a["figures"]["on_time_closure_rate"]) == (
@@ -206,7 +208,7 @@ def test_a_published_month_keeps_its_scores_and_rules_after_the_rules_change(nov
     rules = november["rules"]
     month = publish(NOVEMBER, "department", leader, now=NOW)
     assert (month.status, month.published_by, month.rule_set) == ("published", leader, rules)
-    assert scores(month.results)["城管执法局"] == "67.10"
+    assert scores(month.results)["城管执法局"] == "66.60"
     with pytest.raises(Conflict):
         publish(NOVEMBER, "department", leader, now=NOW)
     # The version it used cannot be edited any more; the rules change in a new version.
@@ -221,12 +223,12 @@ def test_a_published_month_keeps_its_scores_and_rules_after_the_rules_change(nov
     new.rules.filter(kind="department", label="按期结案率").update(threshold=Decimal(50))
     published = evaluation(NOVEMBER, "department", now=NOW)
     assert (published.is_published, published.formula_version) == (True, rules.version)
-    assert scores(published.results)["城管执法局"] == "67.10"
+    assert scores(published.results)["城管执法局"] == "66.60"
     # Streets of November are not published yet: a draft, scored with the new version (60 % ≥ 50 %: 50 points).
     draft = evaluation(NOVEMBER, "street", now=NOW)
     assert (draft.is_published, draft.formula_version) == (False, new.version)
     redone = score_month(NOVEMBER, "department", new, now=NOW)
-    assert scores(redone)["城管执法局"] == "77.10"
+    assert scores(redone)["城管执法局"] == "76.60"
 
 
 def test_a_month_is_published_once_it_is_over(november):
@@ -257,7 +259,7 @@ def test_the_leader_publishes_november_prints_it_and_opens_the_cases_behind_a_sc
     assert page.status_code == 200
     content = page.content.decode()
     assert "草稿" in content and 'data-testid="publish-form"' in content and "data-print" in content
-    assert re.search(rf'data-unit="{november["a"].pk}">.*?>67\.10</a>', content, re.S)
+    assert re.search(rf'data-unit="{november["a"].pk}">.*?>66\.60</a>', content, re.S)
     response = client.post("/dashboard/evaluation/", {"period": "2021-11", "kind": "department"})
     assert response.status_code == 302
     content = client.get(response["Location"]).content.decode()
@@ -307,7 +309,7 @@ def test_the_page_in_both_languages_and_wrong_input(november, leader, language, 
 def test_the_default_month_is_last_month(november, leader, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
     content = signed_in(leader).get("/dashboard/evaluation/").content.decode()
-    assert 'value="2021-11"' in content and "67.10" in content
+    assert 'value="2021-11"' in content and "66.60" in content
 
 
 def test_the_xlsx_and_csv_exports(november, leader, monkeypatch):
@@ -319,7 +321,7 @@ def test_the_xlsx_and_csv_exports(november, leader, monkeypatch):
                                    if response.streaming else response.content)).active  # fmt: skip
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("名次", "单位", "得分")
-    assert [row[:3] for row in rows[1:]] == [(1, "市场监管局", 100), (2, "环卫中心", 80), (3, "城管执法局", 67.1)]
+    assert [row[:3] for row in rows[1:]] == [(1, "市场监管局", 100), (2, "环卫中心", 80), (3, "城管执法局", 66.6)]
     csv = client.get("/dashboard/evaluation/export.csv", {"period": "2021-11", "kind": "street"})
     assert "滨河街道" in b"".join(csv.streaming_content).decode("utf-8-sig")
 
@@ -347,7 +349,7 @@ def test_the_api_answers_the_month_as_design_11_names_it(november, leader, monke
     a = answer["results"][2]
     assert {"unit", "score", "figures", "formula_version"} <= set(a)
     assert a["unit"] == {"id": november["a"].pk, "name": "城管执法局"}
-    assert (a["score"], a["formula_version"]) == (67.1, version)
+    assert (a["score"], a["formula_version"]) == (66.6, version)
     assert (a["figures"]["due"], a["figures"]["due_closed"], a["figures"]["report_in_on_time"]) == (10, 8, 9)
     publish(NOVEMBER, "department", leader, now=NOW)
     assert client.get("/api/v1/evaluation/", {"period": "2021-11", "kind": "department"}).json()["status"] == (
